@@ -1,0 +1,81 @@
+"""`python -m bot ...`: the console, the Slack server, and the maintenance commands."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import logging
+import sys
+
+from bot.config import Settings
+
+
+def _console(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.console.app import Console, ConsoleUser
+    from bot.store.database import make_engine
+
+    engine = make_engine(settings.database_url)
+    interactive = sys.stdin.isatty()
+    console = Console(engine, ConsoleUser(team=args.team, name=args.user, language=args.lang))
+    if interactive or args.banner:
+        print(console.renderer.message("console.banner", console.user.actor().locale.startswith("zh") and "zh-CN" or "en",
+                                       database=engine.url.render_as_string(hide_password=True), team=args.team, user=args.user))
+        if not settings.has_slack:
+            print(console.renderer.message("console.no_slack", "zh-CN" if args.lang.startswith("zh") else "en"))
+        print()
+    else:
+        print(f"# database: {engine.url.render_as_string(hide_password=True)}", file=sys.stderr)
+    lines = _prompted_lines() if interactive else sys.stdin
+    console.run(lines, echo=args.echo)
+    return 0
+
+
+def _prompted_lines():
+    while True:
+        try:
+            yield input("perf> ")
+        except (EOFError, KeyboardInterrupt):
+            print()
+            return
+
+
+def _serve(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.slack.server import serve
+
+    return serve(settings)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m bot", description="Marketing performance bot: OKRs, KPIs, check-ins.")
+    sub = parser.add_subparsers(dest="command")
+    console = sub.add_parser("console", help="type commands locally (the default without Slack credentials)")
+    _console_options(console)
+    sub.add_parser("serve", help="run the Slack app (HTTP on PORT, or Socket Mode with SLACK_APP_TOKEN)")
+    return parser
+
+
+def _console_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--user", default=_default_user(), help="who you are in the console (default: your login name)")
+    parser.add_argument("--team", default="local", help="the workspace to use (default: local)")
+    parser.add_argument("--lang", default="en", choices=("en", "zh"), help="reply language")
+    parser.add_argument("--echo", action="store_true", help="print each command before its reply")
+    parser.add_argument("--banner", action="store_true", help="print the welcome text even when input is piped")
+
+
+def _default_user() -> str:
+    try:
+        return getpass.getuser() or "me"
+    except Exception:  # no login name in some containers
+        return "me"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    settings = Settings()
+    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if args.command is None:
+        if settings.has_slack:
+            return _serve(args, settings)
+        args = parser.parse_args(["console", *(argv or [])])
+    return {"console": _console, "serve": _serve}[args.command](args, settings)

@@ -1,0 +1,46 @@
+"""The one settings object: read from the environment and a `.env` file, passed in."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from platformdirs import user_data_dir
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def default_database_url() -> str:
+    return f"sqlite:///{Path(user_data_dir('perfbot', appauthor=False)) / 'perfbot.sqlite3'}"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    slack_bot_token: SecretStr | None = None
+    slack_signing_secret: SecretStr | None = None
+    slack_app_token: SecretStr | None = None
+    slack_api_url: str = "https://slack.com/api/"
+    database_url: str = Field(default_factory=default_database_url)
+    port: int = 3000
+    web_workers: int = 1
+    web_threads: int = 8
+    advisor_rules: Path | None = None
+    log_level: str = "INFO"
+
+    @field_validator("slack_api_url")
+    @classmethod
+    def _trailing_slash(cls, value: str) -> str:
+        """slack-sdk joins method names onto the base URL, so it must end with a slash."""
+        return value if value.endswith("/") else value + "/"
+
+    @field_validator("database_url")
+    @classmethod
+    def _psycopg3(cls, value: str) -> str:
+        """Plain `postgresql://` URLs (as hosts hand them out) use psycopg 3."""
+        if value.startswith(("postgres://", "postgresql://")):
+            return "postgresql+psycopg://" + value.split("://", 1)[1]
+        return value
+
+    @property
+    def has_slack(self) -> bool:
+        return self.slack_bot_token is not None and (self.slack_signing_secret is not None or self.slack_app_token is not None)

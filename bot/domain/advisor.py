@@ -1,0 +1,362 @@
+"""The method advisor: which performance-management method fits a company, and why.
+
+The advice lives in a rule table (templates/advisor/rules.toml) so an owner can tune it
+without a release; this module only checks that table and applies it. Everything it
+returns is a message-catalog key, so one result renders in English or Chinese.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.domain.advisor_input import ANSWER_FIELDS, ENUMS, FLAGS, NUMBERS, Answers
+from bot.domain.starter_kit import starter_metric_keys, starter_metrics
+
+METHODS = ("KPI", "OKR", "BSC", "MBO")  # also the tie-break order: simplest to start first
+HYBRID_MARGIN = 1  # top two this close: recommend both
+TRADEOFF_MARGIN = 3  # top two this close, pulled by different answers: name the tension
+SMALL_MAX, LARGE_MIN, SMALL_TEAM_MAX = 50, 200, 15  # headcounts the SWOT context uses
+QUADRANTS = ("strengths", "weaknesses", "opportunities", "threats")
+_NAME = re.compile(r"^[a-z0-9_]+$")
+HEADING_KEYS = tuple(f"advisor.heading.{h}" for h in (
+    "recommended", "runner_up", "why", "tradeoff", "pulls_toward", "scores", "swot", "starter_metrics", "starter_kit"))
+
+
+@dataclass(frozen=True)
+class Condition:
+    """One test on one answer. An unanswered optional question never matches."""
+
+    field: str
+    values: tuple[str | bool, ...] = ()  # any-of, for choices and yes/no answers
+    min: int | None = None  # inclusive bounds, for headcounts
+    max: int | None = None
+
+    def matches(self, answers: Answers) -> bool:
+        value = getattr(answers, self.field)
+        if value is None:
+            return False
+        if self.field in NUMBERS:
+            return (self.min is None or value >= self.min) and (self.max is None or value <= self.max)
+        return value in self.values  # Answers guarantees str for choices, bool for yes/no
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    conditions: tuple[Condition, ...]
+    scores: Mapping[str, int]
+    reason: str  # full catalog key: advisor.reason.<name>
+
+    def matches(self, answers: Answers) -> bool:
+        return all(c.matches(answers) for c in self.conditions)
+
+
+@dataclass(frozen=True)
+class Tradeoff:
+    """A named tension: these rules fired and pulled the two front-runners apart."""
+
+    rules: tuple[str, ...]
+    message: str  # full catalog key: advisor.tradeoff.<name>
+
+
+@dataclass(frozen=True)
+class RuleTable:
+    rules: tuple[Rule, ...]
+    source: str
+    tradeoffs: tuple[Tradeoff, ...] = ()
+
+
+class RuleFileError(Exception):
+    """A broken rule file: a deployer's problem at start-up, never shown to a Slack user."""
+
+
+def _templates_dir() -> Path:
+    """Where templates/ lives: inside the wheel as bot/_templates, else the source checkout."""
+    import bot
+
+    package = Path(bot.__file__).parent
+    shipped = package / "_templates"
+    return shipped if shipped.is_dir() else package.parent / "templates"
+
+
+def default_rules_path() -> Path:
+    return _templates_dir() / "advisor" / "rules.toml"
+
+
+def load_rules(path: str | Path | None = None) -> RuleTable:
+    """Read and check a rule file; every complaint names the file, the rule and the fix."""
+    path = Path(path) if path is not None else default_rules_path()
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise RuleFileError(f"{path}: cannot read the rule file: {exc.strerror or exc}") from exc
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise RuleFileError(f"{path}: not valid TOML: {exc}") from exc
+    return _parse_table(data, str(path))
+
+
+def _parse_table(data: dict, source: str) -> RuleTable:
+    def bad(problem: str) -> RuleFileError:
+        return RuleFileError(f"{source}: {problem}")
+
+    unknown = set(data) - {"rule", "tradeoff"}
+    if unknown:
+        raise bad(f"unknown section {sorted(unknown)[0]!r}; only [[rule]] and [[tradeoff]] blocks are allowed")
+    raw_rules = data.get("rule")
+    if not isinstance(raw_rules, list) or not raw_rules:
+        raise bad("no rules: add at least one [[rule]] block")
+    rules: list[Rule] = []
+    seen: dict[str, int] = {}
+    for index, raw in enumerate(raw_rules, start=1):
+        rule = _parse_rule(raw, index, source)
+        if rule.id in seen:
+            raise bad(f'rule #{index} "{rule.id}": duplicate id (rule #{seen[rule.id]} already uses it)')
+        seen[rule.id] = index
+        rules.append(rule)
+    raw_tradeoffs = data.get("tradeoff", [])
+    if not isinstance(raw_tradeoffs, list):
+        raise bad("wrong type for tradeoff: write each one as a [[tradeoff]] block")
+    tradeoffs = tuple(_parse_tradeoff(raw, i, source, seen) for i, raw in enumerate(raw_tradeoffs, start=1))
+    return RuleTable(tuple(rules), source, tradeoffs)
+
+
+def _parse_rule(raw: object, index: int, source: str) -> Rule:
+    label = f"rule #{index}"
+    if isinstance(raw, dict) and isinstance(raw.get("id"), str) and raw["id"].strip():
+        label = f'rule #{index} "{raw["id"]}"'
+
+    def bad(problem: str) -> RuleFileError:
+        return RuleFileError(f"{source}: {label}: {problem}")
+
+    if not isinstance(raw, dict):
+        raise bad("wrong type: each rule must be a [[rule]] block")
+    unknown = set(raw) - {"id", "when", "scores", "reason"}
+    if unknown:
+        raise bad(f"unknown key {sorted(unknown)[0]!r}; a rule has only id, when, scores and reason")
+    for key in ("id", "when", "scores", "reason"):
+        if key not in raw:
+            raise bad(f"missing {key}" + (" (write when = {} for a rule that always applies)" if key == "when" else ""))
+    if not isinstance(raw["id"], str) or not raw["id"].strip():
+        raise bad(f"wrong type for id: expected a short name in quotes, got {raw['id']!r}")
+    if not isinstance(raw["when"], dict):
+        raise bad(f"malformed condition: when must be a table like when = {{ business = \"service\" }}, got {raw['when']!r}")
+    conditions = tuple(_parse_condition(name, value, bad) for name, value in raw["when"].items())
+    return Rule(raw["id"].strip(), conditions, _parse_scores(raw["scores"], bad), _parse_key(raw["reason"], "reason", bad))
+
+
+def _parse_condition(name: str, value: object, bad: Callable[[str], RuleFileError]) -> Condition:
+    if name not in ANSWER_FIELDS:
+        raise bad(f"unknown answer field {name!r} in when; use one of {', '.join(ANSWER_FIELDS)}")
+    if name in ENUMS:
+        allowed = ENUMS[name]
+        items = value if isinstance(value, list) else [value]
+        if not items:
+            raise bad(f"malformed condition for {name}: an empty list matches nothing")
+        for item in items:
+            if not isinstance(item, str):
+                raise bad(f'wrong type for {name}: expected text like "{allowed[0]}" or a list of them, got {item!r}')
+            if item not in allowed:
+                raise bad(f"unknown value {item!r} for {name}; use one of {', '.join(allowed)}")
+        return Condition(name, values=tuple(items))
+    if name in FLAGS:
+        if not isinstance(value, bool):
+            raise bad(f"wrong type for {name}: expected true or false (no quotes), got {value!r}")
+        return Condition(name, values=(value,))
+    hint = f"write a range like {name} = {{ max = 50 }}, {{ min = 200 }} or {{ min = 51, max = 199 }}"
+    if not isinstance(value, dict) or not value or set(value) - {"min", "max"}:
+        raise bad(f"malformed condition for {name}: {hint}, got {value!r}")
+    for bound, number in value.items():
+        if isinstance(number, bool) or not isinstance(number, int) or number < 0:
+            raise bad(f"wrong type for {name} {bound}: expected a whole number of people, got {number!r}")
+    low, high = value.get("min"), value.get("max")
+    if low is not None and high is not None and low > high:
+        raise bad(f"malformed condition for {name}: min {low} is above max {high}")
+    return Condition(name, min=low, max=high)
+
+
+def _parse_scores(raw: object, bad: Callable[[str], RuleFileError]) -> dict[str, int]:
+    if not isinstance(raw, dict) or not raw:
+        raise bad(f"wrong type for scores: expected a table like scores = {{ KPI = 2, BSC = -1 }}, got {raw!r}")
+    scores: dict[str, int] = {}
+    for name, points in raw.items():
+        method = name.upper()
+        if method not in METHODS or method in scores:
+            problem = "unknown method" if method not in METHODS else "method given twice"
+            raise bad(f"{problem} {name!r} in scores; use {', '.join(METHODS)}")
+        if isinstance(points, bool) or not isinstance(points, int):
+            raise bad(f"wrong type for the {method} score: expected a whole number like 2 or -1, got {points!r}")
+        scores[method] = points
+    return scores
+
+
+def _parse_key(raw: object, area: str, bad: Callable[[str], RuleFileError]) -> str:
+    if not isinstance(raw, str):
+        raise bad(f"wrong type for {area}: expected a message name in quotes, got {raw!r}")
+    name = raw.strip().removeprefix(f"advisor.{area}.")
+    if not name:
+        raise bad(f"missing {area}")
+    if not _NAME.match(name):
+        raise bad(f"malformed {area} {raw!r}: use lower-case letters, digits and _ (the text lives under [advisor.{area}])")
+    return f"advisor.{area}.{name}"
+
+
+def _parse_tradeoff(raw: object, index: int, source: str, rule_ids: Mapping[str, int]) -> Tradeoff:
+    def bad(problem: str) -> RuleFileError:
+        return RuleFileError(f"{source}: tradeoff #{index}: {problem}")
+
+    if not isinstance(raw, dict) or set(raw) != {"rules", "message"}:
+        raise bad("malformed tradeoff: write rules = [\"rule_a\", \"rule_b\"] and message = \"name\", nothing else")
+    names = raw["rules"]
+    if not isinstance(names, list) or len(names) < 2 or not all(isinstance(n, str) for n in names):
+        raise bad(f"wrong type for rules: expected a list of at least two rule ids, got {names!r}")
+    for name in names:
+        if name not in rule_ids:
+            raise bad(f"unknown rule id {name!r} in rules")
+    return Tradeoff(tuple(names), _parse_key(raw["message"], "tradeoff", bad))
+
+
+# --- the engine -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FiredRule:
+    rule_id: str
+    reason: str  # catalog key
+    changes: Mapping[str, int]
+
+
+@dataclass(frozen=True)
+class SWOT:
+    strengths: tuple[str, ...]
+    weaknesses: tuple[str, ...]
+    opportunities: tuple[str, ...]
+    threats: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    answers: Answers
+    method: str  # "KPI", or "KPI+OKR" when hybrid (primary first)
+    primary: str
+    secondary: str  # the runner-up, recommended too when hybrid
+    hybrid: bool
+    scores: Mapping[str, int]
+    ranking: tuple[str, ...]  # all four, best first
+    fired: tuple[FiredRule, ...]  # in rule-file order
+    tradeoff: str | None  # catalog key naming the tension between primary and secondary
+    tradeoff_sides: Mapping[str, tuple[str, ...]]  # method -> reason keys pulling toward it
+    hybrid_reason: str | None  # catalog key: how to run the two together
+    swot: Mapping[str, SWOT]  # for primary and secondary
+    starter_metrics: tuple[str, ...]  # catalog keys advisor.metric.<id>
+
+
+def method_key(method: str, part: str = "name") -> str:
+    """`advisor.method.kpi.name` / `.description`: how a renderer names a method."""
+    return f"advisor.method.{method.lower()}.{part}"
+
+
+def pair_key(area: str, a: str, b: str) -> str:
+    first, second = sorted((a, b), key=METHODS.index)
+    return f"advisor.{area}.{first.lower()}_{second.lower()}"
+
+
+def recommend(answers: Answers, table: RuleTable) -> Recommendation:
+    """Add up every matching rule; ties go to the earlier method in METHODS (simplest first)."""
+    totals = dict.fromkeys(METHODS, 0)
+    fired: list[FiredRule] = []
+    for rule in table.rules:
+        if rule.matches(answers):
+            for method, points in rule.scores.items():
+                totals[method] += points
+            fired.append(FiredRule(rule.id, rule.reason, dict(rule.scores)))
+    ranking = tuple(sorted(METHODS, key=lambda m: (-totals[m], METHODS.index(m))))
+    primary, secondary = ranking[:2]
+    gap = totals[primary] - totals[secondary]
+    hybrid = gap <= HYBRID_MARGIN and totals[secondary] > 0
+    sides = {
+        primary: tuple(f for f in fired if f.changes.get(primary, 0) > f.changes.get(secondary, 0)),
+        secondary: tuple(f for f in fired if f.changes.get(secondary, 0) > f.changes.get(primary, 0)),
+    }
+    tradeoff = None
+    if gap <= TRADEOFF_MARGIN and all(sides.values()):
+        tradeoff = _name_tradeoff(table, sides) or pair_key("tradeoff.pair", primary, secondary)
+    return Recommendation(
+        answers=answers,
+        method=f"{primary}+{secondary}" if hybrid else primary,
+        primary=primary,
+        secondary=secondary,
+        hybrid=hybrid,
+        scores=totals,
+        ranking=ranking,
+        fired=tuple(fired),
+        tradeoff=tradeoff,
+        tradeoff_sides={m: tuple(f.reason for f in fs) for m, fs in sides.items()} if tradeoff else {},
+        hybrid_reason=pair_key("hybrid", primary, secondary) if hybrid else None,
+        swot={m: swot_for(m, answers) for m in (primary, secondary)},
+        starter_metrics=starter_metrics(answers),
+    )
+
+
+def _name_tradeoff(table: RuleTable, sides: Mapping[str, tuple[FiredRule, ...]]) -> str | None:
+    side_of = {f.rule_id: method for method, fs in sides.items() for f in fs}
+    for t in table.tradeoffs:
+        if all(r in side_of for r in t.rules) and len({side_of[r] for r in t.rules}) > 1:
+            return t.message
+    return None
+
+
+# SWOT per method (from the domain text), then context items that go first when they apply.
+_SWOT_BASE = {
+    "KPI": (("simple", "focus_results"), ("short_term",), ("quick_setup",), ("outgrow",)),
+    "OKR": (("stretch", "flexible"), ("weak_assessment",), ("brand_push",), ("vague_krs",)),
+    "BSC": (("comprehensive", "balanced"), ("costly",), ("customer_view",), ("overload",)),
+    "MBO": (("ownership", "commitment"), ("late_feedback",), ("clear_roles",), ("soft_targets",)),
+}
+_SWOT_CONTEXT: tuple[tuple[str, str, str, Callable[[Answers], bool]], ...] = (
+    ("KPI", "strengths", "pay_clear", lambda a: a.pay_linked is True),
+    ("KPI", "weaknesses", "misses_new_ideas", lambda a: a.goal == "innovation"),
+    ("KPI", "opportunities", "small_team", lambda a: a.size <= SMALL_MAX or (a.marketing_size or SMALL_TEAM_MAX + 1) <= SMALL_TEAM_MAX),
+    ("KPI", "threats", "outgrow_fast", lambda a: a.goal == "expansion" or a.size >= LARGE_MIN),
+    ("OKR", "weaknesses", "pay_strict", lambda a: a.pay_linked is True),
+    ("OKR", "opportunities", "market_share", lambda a: a.goal == "expansion"),
+    ("OKR", "opportunities", "innovation", lambda a: a.goal == "innovation"),
+    ("OKR", "threats", "no_slack", lambda a: a.resources == "limited"),
+    ("BSC", "strengths", "whole_company", lambda a: a.size >= LARGE_MIN),
+    ("BSC", "weaknesses", "costly_for_you", lambda a: a.resources == "limited"),
+    ("BSC", "opportunities", "service_customer", lambda a: a.business == "service"),
+    ("BSC", "threats", "no_data", lambda a: a.data_maturity is False),
+    ("MBO", "strengths", "pay_fair", lambda a: a.pay_linked is True),
+    ("MBO", "opportunities", "managers", lambda a: a.size > SMALL_MAX),
+    ("MBO", "opportunities", "stability", lambda a: a.goal == "stability"),
+)
+
+
+def swot_for(method: str, answers: Answers) -> SWOT:
+    """The textbook SWOT, with the items this company's answers make sharper put first."""
+    quads: dict[str, list[str]] = {q: [] for q in QUADRANTS}
+    for m, quadrant, item, applies in _SWOT_CONTEXT:
+        if m == method and applies(answers):
+            quads[quadrant].append(item)
+    for quadrant, items in zip(QUADRANTS, _SWOT_BASE[method]):
+        quads[quadrant].extend(items)
+    prefix = f"advisor.swot.{method.lower()}"
+    return SWOT(*(tuple(f"{prefix}.{q}.{item}" for item in quads[q]) for q in QUADRANTS))
+
+
+def message_keys(table: RuleTable) -> frozenset[str]:
+    """Every key `recommend` can return with this table: for a start-up catalog check."""
+    keys = {method_key(m, part) for m in METHODS for part in ("name", "description")}
+    keys |= {r.reason for r in table.rules} | {t.message for t in table.tradeoffs}
+    for i, a in enumerate(METHODS):
+        for b in METHODS[i + 1:]:
+            keys |= {pair_key("tradeoff.pair", a, b), pair_key("hybrid", a, b)}
+    for method, quads in _SWOT_BASE.items():
+        for quadrant, items in zip(QUADRANTS, quads):
+            keys |= {f"advisor.swot.{method.lower()}.{quadrant}.{i}" for i in items}
+    keys |= {f"advisor.swot.{m.lower()}.{q}.{i}" for m, q, i, _ in _SWOT_CONTEXT}
+    keys |= {f"advisor.swot.heading.{q}" for q in QUADRANTS} | set(HEADING_KEYS)
+    return frozenset(keys | starter_metric_keys())

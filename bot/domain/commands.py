@@ -1,0 +1,134 @@
+"""What a user asked for, as plain data: the output of the parser, the input of services."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from bot.domain.periods import Period
+from bot.domain.quantities import Quantity
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A person named in a command: `<@U123|alice>` in Slack, `@alice` in the console."""
+
+    user_id: str
+    name: str | None = None
+
+
+@dataclass(frozen=True)
+class Ref:
+    """`O1`, `KR1.2` or `K3`: short, per-workspace references to items."""
+
+    kind: str  # "O", "KR" or "K"
+    number: int
+    objective: int | None = None  # for KR: the objective's number
+
+    def __str__(self) -> str:
+        return f"KR{self.objective}.{self.number}" if self.kind == "KR" else f"{self.kind}{self.number}"
+
+
+@dataclass(frozen=True)
+class AddObjective:
+    title: str
+    period: Period | None = None
+    owner: Mention | None = None
+
+
+@dataclass(frozen=True)
+class AddKeyResult:
+    objective: int
+    title: str
+    target: Quantity
+    start: Quantity | None = None
+    weight: Decimal | None = None
+    owner: Mention | None = None
+
+
+@dataclass(frozen=True)
+class AddKpi:
+    name: str
+    target: Quantity
+    weight: Decimal  # percent, 0 < w <= 100
+    direction: str = "higher"
+    perspective: str | None = None
+    owner: Mention | None = None
+    period: Period | None = None
+
+
+@dataclass(frozen=True)
+class CheckIn:
+    ref: Ref
+    value: Quantity
+    confidence: str | None = None
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class ListObjectives:
+    owner: Mention | None = None
+    status: str | None = None  # "at-risk" shows objectives with a key result at risk or off track
+    period: Period | None = None
+
+
+@dataclass(frozen=True)
+class ShowObjective:
+    number: int
+
+
+@dataclass(frozen=True)
+class ListKpis:
+    owner: Mention | None = None
+    period: Period | None = None
+
+
+@dataclass(frozen=True)
+class ShowScorecard:
+    owner: Mention | None = None
+    period: Period | None = None
+
+
+@dataclass(frozen=True)
+class EditItem:
+    ref: Ref
+    title: str | None = None
+    target: Quantity | None = None
+    start: Quantity | None = None
+    weight: Decimal | None = None
+    owner: Mention | None = None
+    direction: str | None = None
+    perspective: str | None = None
+    period: Period | None = None
+
+
+@dataclass(frozen=True)
+class ArchiveItem:
+    ref: Ref
+
+
+@dataclass(frozen=True)
+class SetRole:
+    member: Mention
+    role: str
+
+
+@dataclass(frozen=True)
+class ListMembers:
+    pass
+
+
+@dataclass(frozen=True)
+class Help:
+    topic: str | None = None
+
+
+@dataclass(frozen=True)
+class ChangeSettings:
+    changes: dict[str, object] = field(default_factory=dict)  # empty: show the settings
+
+
+Command = (
+    AddObjective | AddKeyResult | AddKpi | CheckIn | ListObjectives | ShowObjective | ListKpis
+    | ShowScorecard | EditItem | ArchiveItem | SetRole | ListMembers | Help | ChangeSettings
+)

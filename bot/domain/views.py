@@ -1,0 +1,210 @@
+"""Plain pictures of objectives, key results and KPIs with their progress, built from plain
+records. Listings, the scorecard, App Home and the digest all read these.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+
+from bot.domain.scoring import (
+    DEFAULT_SCORE_CAP, FULL_WEIGHT, is_at_target, key_result_progress, kpi_attainment, objective_progress, weighted_score,
+)
+
+
+@dataclass(frozen=True)
+class Person:
+    user_id: str
+    name: str
+
+
+@dataclass(frozen=True)
+class CheckinRecord:
+    value: Decimal
+    confidence: str | None
+    note: str
+    author: Person
+    at: datetime
+
+
+@dataclass(frozen=True)
+class KeyResultRecord:
+    objective_number: int
+    number: int
+    title: str
+    start: Decimal
+    target: Decimal
+    unit: str
+    weight: Decimal
+    owner: Person
+    checkins: Sequence[CheckinRecord] = ()  # newest first; at least the latest two
+
+
+@dataclass(frozen=True)
+class ObjectiveRecord:
+    number: int
+    title: str
+    period: str
+    owner: Person
+
+
+@dataclass(frozen=True)
+class KpiRecord:
+    number: int
+    name: str
+    period: str
+    target: Decimal | None
+    unit: str
+    weight: Decimal
+    direction: str
+    perspective: str | None
+    owner: Person
+    checkins: Sequence[CheckinRecord] = ()  # newest first
+
+
+@dataclass(frozen=True)
+class KeyResultView:
+    ref: str
+    title: str
+    owner: Person
+    start: Decimal
+    target: Decimal
+    unit: str
+    weight: Decimal
+    current: Decimal | None
+    progress: Decimal
+    change: Decimal | None  # progress gained since the previous check-in
+    confidence: str | None
+    last_checkin: CheckinRecord | None
+
+    @property
+    def at_risk(self) -> bool:
+        return self.confidence in ("at-risk", "off-track")
+
+
+@dataclass(frozen=True)
+class ObjectiveView:
+    ref: str
+    title: str
+    period: str
+    owner: Person
+    progress: Decimal
+    change: Decimal | None
+    key_results: tuple[KeyResultView, ...]
+
+    @property
+    def at_risk(self) -> bool:
+        return any(kr.at_risk for kr in self.key_results)
+
+    def involves(self, user_id: str) -> bool:
+        return self.owner.user_id == user_id or any(kr.owner.user_id == user_id for kr in self.key_results)
+
+
+@dataclass(frozen=True)
+class KpiView:
+    ref: str
+    name: str
+    period: str
+    target: Decimal | None
+    unit: str
+    weight: Decimal
+    direction: str
+    perspective: str | None
+    owner: Person
+    actual: Decimal | None
+    previous: Decimal | None
+    attainment: Decimal | None
+    at_target: bool
+    last_checkin: CheckinRecord | None
+
+
+@dataclass(frozen=True)
+class OwnerScore:
+    owner: Person
+    kpis: tuple[KpiView, ...]
+    score: Decimal | None
+    weight_total: Decimal
+
+    @property
+    def weights_complete(self) -> bool:
+        return self.weight_total == FULL_WEIGHT
+
+
+@dataclass(frozen=True)
+class ScorecardView:
+    period: str
+    owners: tuple[OwnerScore, ...]
+    by_perspective: tuple[tuple[str | None, tuple[KpiView, ...]], ...]
+    score: Decimal | None
+    cap: Decimal
+    kpis: tuple[KpiView, ...] = field(default=())
+
+
+def key_result_view(record: KeyResultRecord) -> KeyResultView:
+    latest = record.checkins[0] if record.checkins else None
+    previous = record.checkins[1] if len(record.checkins) > 1 else None
+    progress = key_result_progress(record.start, record.target, latest.value if latest else None)
+    change = None
+    if latest and previous:
+        change = progress - key_result_progress(record.start, record.target, previous.value)
+    return KeyResultView(
+        ref=f"KR{record.objective_number}.{record.number}", title=record.title, owner=record.owner,
+        start=record.start, target=record.target, unit=record.unit, weight=record.weight,
+        current=latest.value if latest else None, progress=progress, change=change,
+        confidence=latest.confidence if latest else None, last_checkin=latest,
+    )
+
+
+def objective_view(record: ObjectiveRecord, key_results: Iterable[KeyResultRecord]) -> ObjectiveView:
+    views = tuple(key_result_view(kr) for kr in sorted(key_results, key=lambda kr: kr.number))
+    progress = objective_progress((kr.progress, kr.weight) for kr in views)
+    change = None
+    if any(kr.change is not None for kr in views):
+        before = objective_progress((kr.progress - (kr.change or 0), kr.weight) for kr in views)
+        change = progress - before
+    return ObjectiveView(f"O{record.number}", record.title, record.period, record.owner, progress, change, views)
+
+
+def objective_views(objectives: Iterable[ObjectiveRecord], key_results: Iterable[KeyResultRecord]) -> list[ObjectiveView]:
+    by_objective: dict[int, list[KeyResultRecord]] = defaultdict(list)
+    for kr in key_results:
+        by_objective[kr.objective_number].append(kr)
+    return [objective_view(o, by_objective[o.number]) for o in sorted(objectives, key=lambda o: o.number)]
+
+
+def kpi_view(record: KpiRecord) -> KpiView:
+    latest = record.checkins[0] if record.checkins else None
+    previous = record.checkins[1] if len(record.checkins) > 1 else None
+    actual = latest.value if latest else None
+    attainment = kpi_attainment(record.target, actual, record.direction) if record.target is not None else None
+    return KpiView(
+        ref=f"K{record.number}", name=record.name, period=record.period, target=record.target, unit=record.unit,
+        weight=record.weight, direction=record.direction, perspective=record.perspective, owner=record.owner,
+        actual=actual, previous=previous.value if previous else None, attainment=attainment,
+        at_target=record.target is not None and is_at_target(record.target, actual, record.direction),
+        last_checkin=latest,
+    )
+
+
+PERSPECTIVE_ORDER = ("financial", "customer", "internal", "learning", None)
+
+
+def scorecard_view(period: str, kpis: Iterable[KpiRecord], cap_percent: Decimal | None = None) -> ScorecardView:
+    """Group KPIs by owner (whose weights must reach 100%) and by BSC perspective."""
+    cap = (cap_percent / 100) if cap_percent is not None else DEFAULT_SCORE_CAP
+    views = tuple(kpi_view(k) for k in sorted(kpis, key=lambda k: k.number))
+    owners: dict[str, list[KpiView]] = defaultdict(list)
+    for view in views:
+        owners[view.owner.user_id].append(view)
+    owner_scores = []
+    for members_kpis in owners.values():
+        result = weighted_score(((k.attainment, k.weight) for k in members_kpis), cap)
+        owner_scores.append(OwnerScore(members_kpis[0].owner, tuple(members_kpis), result.score, result.weight_total))
+    perspectives = tuple(
+        (p, tuple(v for v in views if v.perspective == p)) for p in PERSPECTIVE_ORDER if any(v.perspective == p for v in views)
+    )
+    overall = weighted_score(((k.attainment, k.weight) for k in views), cap)
+    return ScorecardView(period, tuple(owner_scores), perspectives, overall.score, cap, views)

@@ -1,0 +1,56 @@
+"""Recording progress: appended, never overwritten, and recorded once per submission."""
+
+from __future__ import annotations
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import select
+
+from bot.domain import commands as c
+from bot.domain.errors import UserError
+from bot.domain.views import Person
+from bot.services import lookup
+from bot.services.context import Context
+from bot.services.results import CheckinRecorded
+from bot.store.models import Checkin
+
+
+def record_checkin(ctx: Context, command: c.CheckIn, *, source: str = "console", idempotency_key: str | None = None) -> CheckinRecorded:
+    """A member checks in on items they own; owners and managers on anyone's.
+
+    `idempotency_key` names one submission (a modal's view id, a retried request): the
+    second arrival records nothing and answers like the first.
+    """
+    if command.ref.kind == "KR":
+        parent, item = lookup.key_result(ctx, command.ref)
+        period, owners = parent.period, {item.owner_id, parent.owner_id}
+    else:
+        parent, item = None, lookup.kpi(ctx, command.ref.number)
+        period, owners = item.period, {item.owner_id}
+        if item.target is None:
+            raise UserError("error.target_not_set", ref=str(command.ref))
+    if not ctx.is_manager and ctx.member.id not in owners:
+        raise UserError("error.not_your_item", ref=str(command.ref))
+    ctx.ensure_open(period)
+    duplicate = idempotency_key is not None and _already_recorded(ctx, idempotency_key)
+    if not duplicate:
+        row = Checkin(
+            workspace_id=ctx.workspace.id, value=command.value.value, confidence=command.confidence, note=command.note,
+            author_id=ctx.member.id, source=source, created_at=ctx.now, idempotency_key=idempotency_key,
+            key_result_id=item.id if parent else None, kpi_id=None if parent else item.id,
+        )
+        try:
+            with ctx.session.begin_nested():
+                ctx.session.add(row)
+        except IntegrityError:  # the same submission won a race a moment ago
+            duplicate = True
+    author = Person(ctx.member.user_id, ctx.member.name)
+    common = dict(ref=str(command.ref), author=author, note=command.note, confidence=command.confidence,
+                  duplicate=duplicate, announce_to=ctx.workspace.updates_channel)
+    if parent is not None:
+        objective, key_result = lookup.key_result_picture(ctx, parent, item)
+        return CheckinRecorded(key_result=key_result, objective=objective, **common)
+    return CheckinRecorded(kpi=lookup.kpi_picture(ctx, item), **common)
+
+
+def _already_recorded(ctx: Context, key: str) -> bool:
+    return ctx.session.exec(select(Checkin.id).where(Checkin.idempotency_key == key)).first() is not None

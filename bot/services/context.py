@@ -1,0 +1,118 @@
+"""Who is asking, and the workspace they ask in: resolved once per command."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from bot.domain.commands import Mention
+from bot.domain.errors import UserError
+from bot.domain.periods import Period, period_containing
+from bot.store.models import Member, PeriodState, Workspace
+
+MANAGERS = ("owner", "manager")
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The person behind a command, as the edge (Slack, console, scheduler) knows them."""
+
+    team_id: str
+    user_id: str
+    name: str = ""
+    locale: str | None = None  # "zh-CN", "en-US"...: Slack's locale or the console's --lang
+    team_name: str = ""
+    team_timezone: str | None = None  # what Slack reports for the workspace, if known
+
+
+@dataclass
+class Context:
+    session: Session
+    workspace: Workspace
+    member: Member
+    now: datetime
+
+    @property
+    def today(self) -> date:
+        return self.now.astimezone(workspace_zone(self.workspace)).date()
+
+    @property
+    def current_period(self) -> Period:
+        return period_containing(self.today, self.workspace.cycle)
+
+    @property
+    def is_manager(self) -> bool:
+        return self.member.role in MANAGERS
+
+    def require_manager(self, action: str) -> None:
+        if not self.is_manager:
+            raise UserError("error.managers_only", action=action)
+
+    def require_owner(self, action: str) -> None:
+        if self.member.role != "owner":
+            raise UserError("error.owners_only", action=action)
+
+    def ensure_open(self, period: str) -> None:
+        state = self.session.exec(
+            select(PeriodState).where(PeriodState.workspace_id == self.workspace.id, PeriodState.period == period)
+        ).first()
+        if state is not None and state.closed_at is not None:
+            raise UserError("error.period_closed", period=period)
+
+
+def workspace_zone(workspace: Workspace) -> ZoneInfo:
+    try:
+        return ZoneInfo(workspace.timezone or "UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def open_context(session: Session, actor: Actor, now: datetime | None = None) -> Context:
+    """Find or create the workspace and the member; the first member of a workspace owns it."""
+    workspace = find_or_create_workspace(session, actor)
+    member = session.exec(select(Member).where(Member.workspace_id == workspace.id, Member.user_id == actor.user_id)).first()
+    if member is None:
+        has_owner = session.exec(select(Member.id).where(Member.workspace_id == workspace.id, Member.role == "owner")).first()
+        member = Member(workspace_id=workspace.id, user_id=actor.user_id, name=actor.name or actor.user_id,
+                        role="member" if has_owner else "owner", locale=actor.locale)
+        session.add(member)
+        session.flush()
+    else:
+        if actor.name and member.name != actor.name:
+            member.name = actor.name
+        if actor.locale and member.locale != actor.locale:
+            member.locale = actor.locale
+    return Context(session, workspace, member, now or datetime.now(timezone.utc))
+
+
+def find_or_create_workspace(session: Session, actor: Actor) -> Workspace:
+    workspace = session.exec(select(Workspace).where(Workspace.team_id == actor.team_id)).first()
+    if workspace is not None:
+        return workspace
+    try:
+        with session.begin_nested():
+            workspace = Workspace(team_id=actor.team_id, name=actor.team_name, timezone=actor.team_timezone)
+            session.add(workspace)
+    except IntegrityError:  # another request created it a moment ago
+        workspace = session.exec(select(Workspace).where(Workspace.team_id == actor.team_id)).one()
+    return workspace
+
+
+def find_member(ctx: Context, user_id: str) -> Member | None:
+    return ctx.session.exec(select(Member).where(Member.workspace_id == ctx.workspace.id, Member.user_id == user_id)).first()
+
+
+def member_for(ctx: Context, mention: Mention) -> Member:
+    """The member a mention names, added as a plain member the first time they are named."""
+    member = find_member(ctx, mention.user_id)
+    if member is None:
+        member = Member(workspace_id=ctx.workspace.id, user_id=mention.user_id, name=mention.name or mention.user_id)
+        ctx.session.add(member)
+        ctx.session.flush()
+    elif mention.name and member.name != mention.name:
+        member.name = mention.name
+    return member

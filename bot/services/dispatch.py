@@ -1,0 +1,79 @@
+"""One entry for every edge: a parsed command and the person behind it, in; a result, out."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.engine import Engine
+
+from bot.domain import commands as c
+from bot.domain.errors import UserError
+from bot.domain.parsing import parse_command
+from bot.services import admin, checkins, goals, reports
+from bot.services.context import Actor, open_context
+from bot.services.results import HelpText
+from bot.store.database import unit_of_work
+
+log = logging.getLogger(__name__)
+
+HANDLERS: dict[type, Callable] = {
+    c.AddObjective: goals.add_objective,
+    c.AddKeyResult: goals.add_key_result,
+    c.AddKpi: goals.add_kpi,
+    c.EditItem: goals.edit_item,
+    c.ArchiveItem: goals.archive_item,
+    c.CheckIn: checkins.record_checkin,
+    c.ListObjectives: reports.list_objectives,
+    c.ShowObjective: reports.show_objective,
+    c.ListKpis: reports.list_kpis,
+    c.ShowScorecard: reports.scorecard,
+    c.SetRole: admin.set_role,
+    c.ListMembers: admin.list_members,
+    c.ChangeSettings: admin.change_settings,
+    c.Help: lambda ctx, command: HelpText(command.topic),
+}
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """A result to render, or the error to explain; `language` is the reader's."""
+
+    result: object | None
+    error: UserError | None
+    language: str
+
+
+def run_command(engine: Engine, actor: Actor, command: str, text: str, *, now: datetime | None = None,
+                source: str = "console", idempotency_key: str | None = None) -> Outcome:
+    """Parse and execute one command in its own unit of work.
+
+    A `UserError` rolls everything back and is explained to the user; any other exception is
+    logged with its traceback and answered with an apology: nothing half-done is kept.
+    """
+    language = "en"
+    try:
+        with unit_of_work(engine) as session:
+            ctx = open_context(session, actor, now)
+            language = reader_language(ctx.workspace.language, ctx.member.locale)
+            parsed = parse_command(command, text)
+            handler = HANDLERS[type(parsed)]
+            if isinstance(parsed, c.CheckIn):
+                result = handler(ctx, parsed, source=source, idempotency_key=idempotency_key)
+            else:
+                result = handler(ctx, parsed)
+        return Outcome(result, None, language)
+    except UserError as error:
+        return Outcome(None, error, language)
+    except Exception:
+        log.exception("command failed: %s %r", command, text)
+        return Outcome(None, UserError("error.internal"), language)
+
+
+def reader_language(workspace_language: str, locale: str | None) -> str:
+    """The workspace's fixed language, else the reader's own: zh-* reads Chinese."""
+    if workspace_language in ("en", "zh-CN"):
+        return workspace_language
+    return "zh-CN" if (locale or "").lower().startswith("zh") else "en"

@@ -1,0 +1,57 @@
+"""Read-only views: listings, an objective's detail, the KPI scorecard."""
+
+from __future__ import annotations
+
+from bot.domain import commands as c
+from bot.domain.views import Person, kpi_view, objective_views, scorecard_view
+from bot.services import lookup
+from bot.services.context import Context, find_member
+from bot.services.results import KpiList, ObjectiveDetail, ObjectiveList, Scorecard
+from bot.store import queries
+
+
+def list_objectives(ctx: Context, command: c.ListObjectives) -> ObjectiveList:
+    period = str(command.period or ctx.current_period)
+    who = queries.people(ctx.session, ctx.workspace.id)
+    rows = queries.period_objectives(ctx.session, ctx.workspace.id, period)
+    views = objective_views(*queries.objective_records(ctx.session, ctx.workspace.id, rows, who))
+    owner = _person(ctx, command.owner)
+    if owner:
+        views = [o for o in views if o.involves(owner.user_id)]
+    if command.status == "on-track":
+        views = [o for o in views if not o.at_risk]
+    elif command.status:
+        wanted = ("at-risk", "off-track") if command.status == "at-risk" else ("off-track",)
+        views = [o for o in views if any(kr.confidence in wanted for kr in o.key_results)]
+    return ObjectiveList(period, tuple(views), owner, command.status)
+
+
+def show_objective(ctx: Context, command: c.ShowObjective) -> ObjectiveDetail:
+    return ObjectiveDetail(lookup.objective_picture(ctx, lookup.objective(ctx, command.number)))
+
+
+def list_kpis(ctx: Context, command: c.ListKpis) -> KpiList:
+    period = str(command.period or ctx.current_period)
+    who = queries.people(ctx.session, ctx.workspace.id)
+    views = [kpi_view(k) for k in queries.kpi_records(ctx.session, ctx.workspace.id, period, who)]
+    owner = _person(ctx, command.owner)
+    if owner:
+        views = [k for k in views if k.owner.user_id == owner.user_id]
+    return KpiList(period, tuple(views), owner)
+
+
+def scorecard(ctx: Context, command: c.ShowScorecard) -> Scorecard:
+    period = str(command.period or ctx.current_period)
+    who = queries.people(ctx.session, ctx.workspace.id)
+    records = queries.kpi_records(ctx.session, ctx.workspace.id, period, who)
+    owner = _person(ctx, command.owner)
+    if owner:
+        records = [k for k in records if k.owner.user_id == owner.user_id]
+    return Scorecard(scorecard_view(period, records, ctx.workspace.score_cap), owner)
+
+
+def _person(ctx: Context, mention: c.Mention | None) -> Person | None:
+    if mention is None:
+        return None
+    member = find_member(ctx, mention.user_id)
+    return Person(mention.user_id, member.name if member else mention.name or mention.user_id)

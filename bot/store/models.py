@@ -1,0 +1,169 @@
+"""Every table of the bot, in one module (see ARCHITECTURE.md's data sketch).
+
+Numbers are stored as exact decimal text: SQLite has no decimal type, and a churn rate of
+6.5% must come back as 6.5, not 6.4999999.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from decimal import Decimal
+
+from sqlalchemy import Column, String, TypeDecorator, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class ExactDecimal(TypeDecorator):
+    """A Decimal kept as text, identical on SQLite and PostgreSQL."""
+
+    impl = String(40)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        return None if value is None else str(Decimal(value))
+
+    def process_result_value(self, value, dialect):
+        return None if value is None else Decimal(value)
+
+
+class UTCDateTime(TypeDecorator):
+    """Times go in and come out as aware UTC datetimes, whatever the database keeps."""
+
+    from sqlalchemy import DateTime as impl  # noqa: N813 - TypeDecorator wants `impl`
+
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(timezone.utc).replace(tzinfo=None)
+
+    def process_result_value(self, value, dialect):
+        return None if value is None else value.replace(tzinfo=timezone.utc)
+
+
+def decimal_field(default=None, nullable: bool = True):
+    return Field(default=default, sa_column=Column(ExactDecimal(), nullable=nullable))
+
+
+def time_field(nullable: bool = False, **kwargs):
+    if nullable:
+        return Field(default=None, sa_column=Column(UTCDateTime(), nullable=True, **kwargs))
+    return Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False, **kwargs))
+
+
+class Workspace(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(index=True, unique=True, max_length=40)
+    name: str = Field(default="", max_length=200)
+    timezone: str | None = Field(default=None, max_length=64)  # None: Slack's, else UTC
+    language: str = Field(default="auto", max_length=8)  # auto, en, zh-CN
+    cycle: str = Field(default="quarterly", max_length=16)
+    score_cap: Decimal = decimal_field(Decimal(120), nullable=False)  # percent
+    updates_channel: str | None = Field(default=None, max_length=40)
+    reminder_days: int = 7
+    weekend_reminders: bool = False
+    charts: bool = True
+    created_at: datetime = time_field()
+
+
+class Member(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("workspace_id", "user_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: int = Field(foreign_key="workspace.id", index=True)
+    user_id: str = Field(max_length=40)
+    name: str = Field(default="", max_length=120)
+    role: str = Field(default="member", max_length=16)  # owner, manager, member
+    locale: str | None = Field(default=None, max_length=16)
+    away_until: date | None = None
+    created_at: datetime = time_field()
+
+
+class Objective(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("workspace_id", "number"),)
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: int = Field(foreign_key="workspace.id", index=True)
+    number: int
+    period: str = Field(max_length=10, index=True)
+    title: str = Field(max_length=400)
+    owner_id: int = Field(foreign_key="member.id")
+    created_by: int = Field(foreign_key="member.id")
+    created_at: datetime = time_field()
+    archived_at: datetime | None = time_field(nullable=True)
+    carried_from: int | None = Field(default=None, foreign_key="objective.id")
+
+
+class KeyResult(SQLModel, table=True):
+    __tablename__ = "key_result"
+    __table_args__ = (UniqueConstraint("objective_id", "number"),)
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: int = Field(foreign_key="workspace.id", index=True)
+    objective_id: int = Field(foreign_key="objective.id", index=True)
+    number: int
+    title: str = Field(max_length=400)
+    start: Decimal = decimal_field(Decimal(0), nullable=False)
+    target: Decimal = decimal_field(nullable=False)
+    unit: str = Field(default="", max_length=4)
+    weight: Decimal = decimal_field(Decimal(1), nullable=False)
+    owner_id: int = Field(foreign_key="member.id")
+    created_at: datetime = time_field()
+    archived_at: datetime | None = time_field(nullable=True)
+
+
+class Kpi(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("workspace_id", "number"),)
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: int = Field(foreign_key="workspace.id", index=True)
+    number: int
+    period: str = Field(max_length=10, index=True)
+    name: str = Field(max_length=400)
+    target: Decimal | None = decimal_field()  # None: "to be set" (a starter kit)
+    unit: str = Field(default="", max_length=4)
+    weight: Decimal = decimal_field(nullable=False)  # percent
+    direction: str = Field(default="higher", max_length=8)
+    perspective: str | None = Field(default=None, max_length=16)
+    owner_id: int = Field(foreign_key="member.id")
+    created_at: datetime = time_field()
+    archived_at: datetime | None = time_field(nullable=True)
+
+
+class Checkin(SQLModel, table=True):
+    """Append-only: an item's current value is its latest check-in."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: int = Field(foreign_key="workspace.id", index=True)
+    key_result_id: int | None = Field(default=None, foreign_key="key_result.id", index=True)
+    kpi_id: int | None = Field(default=None, foreign_key="kpi.id", index=True)
+    value: Decimal = decimal_field(nullable=False)
+    confidence: str | None = Field(default=None, max_length=16)
+    note: str = Field(default="", max_length=2000)
+    author_id: int = Field(foreign_key="member.id")
+    source: str = Field(default="console", max_length=16)  # console, slack, modal, api, csv
+    created_at: datetime = time_field()
+    idempotency_key: str | None = Field(default=None, max_length=128, unique=True)
+
+
+class PeriodState(SQLModel, table=True):
+    __tablename__ = "period_state"
+    __table_args__ = (UniqueConstraint("workspace_id", "period"),)
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: int = Field(foreign_key="workspace.id")
+    period: str = Field(max_length=10)
+    closed_at: datetime | None = time_field(nullable=True)
+
+
+class Advice(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: int = Field(foreign_key="workspace.id", index=True)
+    asked_by: int = Field(foreign_key="member.id")
+    answers: str  # JSON
+    method: str = Field(max_length=16)
+    result: str  # JSON
+    created_at: datetime = time_field()
+    applied_at: datetime | None = time_field(nullable=True)

@@ -1,0 +1,71 @@
+"""Loading a period's goals as plain records, in a fixed number of queries.
+
+Whatever the number of objectives or key results, a listing costs the same four or five
+statements: no query per item (the digest of a large workspace depends on it).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from bot.domain.views import CheckinRecord, KeyResultRecord, KpiRecord, ObjectiveRecord, Person
+from bot.store.models import Checkin, KeyResult, Kpi, Member, Objective
+
+LATEST_PER_ITEM = 2
+
+
+def people(session: Session, workspace_id: int) -> dict[int, Person]:
+    members = session.exec(select(Member).where(Member.workspace_id == workspace_id)).all()
+    return {m.id: Person(m.user_id, m.name or m.user_id) for m in members}
+
+
+def latest_checkins(session: Session, workspace_id: int, column, item_ids: Iterable[int], who: dict[int, Person], per_item: int = LATEST_PER_ITEM) -> dict[int, list[CheckinRecord]]:
+    """The newest `per_item` check-ins of each item, newest first, in one statement."""
+    ids = list(item_ids)
+    if not ids:
+        return {}
+    rank = func.row_number().over(partition_by=column, order_by=(col(Checkin.created_at).desc(), col(Checkin.id).desc())).label("rank")
+    ranked = select(Checkin, rank).where(Checkin.workspace_id == workspace_id, col(column).in_(ids)).subquery()
+    rows = session.execute(select(ranked).where(ranked.c.rank <= per_item).order_by(ranked.c.rank)).all()
+    found: dict[int, list[CheckinRecord]] = defaultdict(list)
+    for row in rows:
+        item_id = row.key_result_id if column is Checkin.key_result_id else row.kpi_id
+        found[item_id].append(CheckinRecord(row.value, row.confidence, row.note, who.get(row.author_id, Person("?", "?")), row.created_at))
+    return found
+
+
+def objective_records(session: Session, workspace_id: int, objectives: list[Objective], who: dict[int, Person]) -> tuple[list[ObjectiveRecord], list[KeyResultRecord]]:
+    if not objectives:
+        return [], []
+    numbers = {o.id: o.number for o in objectives}
+    krs = session.exec(
+        select(KeyResult).where(col(KeyResult.objective_id).in_(list(numbers)), col(KeyResult.archived_at).is_(None))
+    ).all()
+    checkins = latest_checkins(session, workspace_id, Checkin.key_result_id, (kr.id for kr in krs), who)
+    objective_rows = [ObjectiveRecord(o.number, o.title, o.period, who[o.owner_id]) for o in objectives]
+    kr_rows = [
+        KeyResultRecord(numbers[kr.objective_id], kr.number, kr.title, kr.start, kr.target, kr.unit, kr.weight, who[kr.owner_id], checkins.get(kr.id, []))
+        for kr in krs
+    ]
+    return objective_rows, kr_rows
+
+
+def period_objectives(session: Session, workspace_id: int, period: str) -> list[Objective]:
+    return list(session.exec(
+        select(Objective).where(Objective.workspace_id == workspace_id, Objective.period == period, col(Objective.archived_at).is_(None)).order_by(Objective.number)
+    ).all())
+
+
+def kpi_records(session: Session, workspace_id: int, period: str, who: dict[int, Person]) -> list[KpiRecord]:
+    kpis = session.exec(
+        select(Kpi).where(Kpi.workspace_id == workspace_id, Kpi.period == period, col(Kpi.archived_at).is_(None)).order_by(Kpi.number)
+    ).all()
+    checkins = latest_checkins(session, workspace_id, Checkin.kpi_id, (k.id for k in kpis), who)
+    return [
+        KpiRecord(k.number, k.name, k.period, k.target, k.unit, k.weight, k.direction, k.perspective, who[k.owner_id], checkins.get(k.id, []))
+        for k in kpis
+    ]
