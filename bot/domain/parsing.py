@@ -17,7 +17,7 @@ from bot.domain.errors import UserError
 from bot.domain.periods import CYCLES, parse_period
 from bot.domain.quantities import Quantity, parse_quantity
 
-SHORTCUTS = ("okr", "kpi", "checkin", "scorecard", "advise", "digest")
+SHORTCUTS = ("okr", "kpi", "checkin", "scorecard")
 KEY_ALIASES = {
     "target": "target", "目标": "target", "目标值": "target",
     "start": "start", "起始": "start", "起点": "start", "初始": "start",

@@ -1,0 +1,48 @@
+"""The console as a newcomer runs it: `python -m bot console`, lines piped in."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from conftest import SCRIPT
+
+
+def run_console(database_url: str, stdin: str, *args: str) -> str:
+    env = {**os.environ, "DATABASE_URL": database_url, "SLACK_BOT_TOKEN": "", "SLACK_APP_TOKEN": ""}
+    env.pop("SLACK_BOT_TOKEN"), env.pop("SLACK_APP_TOKEN")
+    done = subprocess.run([sys.executable, "-m", "bot", "console", *args], input=stdin, capture_output=True, text=True,
+                          env=env, timeout=120, check=True)
+    assert "Traceback" not in done.stdout + done.stderr
+    return done.stdout
+
+
+@pytest.fixture
+def db_url(tmp_path):
+    return f"sqlite:///{tmp_path / 'console.sqlite3'}"
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_piping_the_script_gives_the_pinned_numbers(db_url, lang):
+    out = run_console(db_url, SCRIPT.read_text(encoding="utf-8"), "--user", "owner", "--lang", lang)
+    for number in ("KR1.1 4/12 (33%)", "50%", "42%", "81.1", "60%"):
+        assert number in out, number
+    if lang == "zh":
+        assert "加权得分" in out and "目标" in out
+    else:
+        assert "Weighted score: 81.1" in out
+
+
+def test_data_survives_a_restart(db_url):
+    run_console(db_url, "/okr add 提升华东地区品牌知名度\n/okr kr O1 头部媒体发文 目标=12\n", "--user", "owner")
+    out = run_console(db_url, "/checkin KR1.1 6 正常 两篇稿件已发\n/okr list\n", "--user", "owner")
+    assert "提升华东地区品牌知名度" in out and "KR1.1 6/12 (50%)" in out
+
+
+def test_a_line_may_act_as_another_user_and_teams_are_separate(db_url):
+    run_console(db_url, "/okr add Brand\n/okr kr O1 Articles target=10 owner=@alice\n", "--user", "owner", "--team", "acme")
+    out = run_console(db_url, "@alice /checkin KR1.1 5\n@alice /okr add Mine\n", "--user", "owner", "--team", "acme")
+    assert "5/10 (50%)" in out and "Only owners and managers" in out
+    other = run_console(db_url, "/okr list\n", "--user", "owner", "--team", "globex")
+    assert "Brand" not in other

@@ -1,0 +1,75 @@
+from decimal import Decimal as D
+
+import pytest
+
+from bot.domain import commands as c
+from bot.domain.errors import UserError
+from bot.domain.parsing import parse_command
+from bot.domain.periods import Period
+from bot.domain.quantities import Quantity
+
+
+def test_the_umbrella_and_its_shortcuts_parse_the_same():
+    assert parse_command("/perf", "okr add Raise awareness") == parse_command("/okr", "add Raise awareness")
+    assert parse_command("/perf", "checkin KR1.1 4") == parse_command("/checkin", "KR1.1 4")
+    assert parse_command("/perf", "") == c.Help()
+
+
+def test_key_result_with_options_anywhere():
+    parsed = parse_command("/okr", "kr O1 Publish articles target=12 in top media owner=@alice")
+    assert parsed == c.AddKeyResult(1, "Publish articles in top media", Quantity(D(12)), owner=c.Mention("alice", "alice"))
+
+
+def test_slack_mentions_carry_the_user_id():
+    parsed = parse_command("/okr", "list <@U123ABC|alice>")
+    assert parsed.owner == c.Mention("U123ABC", "alice")
+
+
+def test_kpi_flags_and_perspective():
+    parsed = parse_command("/kpi", "add Customer churn rate target=5% weight=20% lower-is-better perspective=customer")
+    assert (parsed.name, parsed.direction, parsed.perspective, parsed.weight) == ("Customer churn rate", "lower", "customer", D(20))
+
+
+def test_chinese_titles_keys_and_confidence_words():
+    assert parse_command("/okr", "add 提升华东地区品牌知名度").title == "提升华东地区品牌知名度"
+    kpi = parse_command("/kpi", "add 客户流失率 目标=5% 权重=20% 越低越好 视角=客户")
+    assert (kpi.direction, kpi.perspective, kpi.target) == ("lower", "customer", Quantity(D(5), "%"))
+    checkin = parse_command("/checkin", "KR1.1 5 有风险 渠道推进慢")
+    assert (checkin.confidence, checkin.note) == ("at-risk", "渠道推进慢")
+    assert parse_command("/checkin", "ＫＲ１.１ ５").ref == c.Ref("KR", 1, 1)
+
+
+def test_checkin_without_confidence_keeps_the_note():
+    parsed = parse_command("/checkin", "K1 12% closed the Q4 deal")
+    assert parsed == c.CheckIn(c.Ref("K", 1), Quantity(D(12), "%"), None, "closed the Q4 deal")
+
+
+def test_period_option():
+    assert parse_command("/okr", "add Win 50 new distributors period=2027-Q1").period == Period(2027, quarter=1)
+
+
+@pytest.mark.parametrize("command, text, key", [
+    ("/okr", "fly O1", "error.unknown_subcommand"),
+    ("/perf", "dance", "error.unknown_command"),
+    ("/okr", "add", "error.missing_title"),
+    ("/okr", "kr O1 Publish", "error.missing_option"),
+    ("/okr", "kr X1 Publish target=3", "error.bad_ref"),
+    ("/okr", "kr O1 Publish target=twelve", "error.not_a_number"),
+    ("/okr", "kr O1 Cut churn start=5% target=5%", "error.target_equals_start"),
+    ("/kpi", "add Sales target=15% weight=140%", "error.bad_weight"),
+    ("/kpi", "add Sales target=15% weight=0", "error.bad_weight"),
+    ("/kpi", "add Sales target=15%", "error.missing_option"),
+    ("/kpi", "add Sales target=15% weight=10% perspective=vibes", "error.bad_perspective"),
+    ("/okr", "add Win period=2026-Q9", "error.bad_period"),
+    ("/okr", "add Win taget=3", "error.unknown_option"),
+    ("/checkin", "KR1.1 lots", "error.not_a_number"),
+    ("/checkin", "O1 5", "error.bad_ref"),
+    ("/checkin", "KR1.1", "error.missing_argument"),
+    ("/perf", "role @bob boss", "error.bad_role"),
+    ("/okr", "edit KR1.1", "error.nothing_to_change"),
+    ("/perf", "settings cycle=weekly", "error.bad_setting"),
+])
+def test_bad_input_names_what_is_wrong(command, text, key):
+    with pytest.raises(UserError) as caught:
+        parse_command(command, text)
+    assert caught.value.key == key
