@@ -103,24 +103,21 @@ def _parse_table(data: dict, source: str) -> RuleTable:
     def bad(problem: str) -> RuleFileError:
         return RuleFileError(f"{source}: {problem}")
 
-    unknown = set(data) - {"rule", "tradeoff"}
-    if unknown:
+    if unknown := set(data) - {"rule", "tradeoff"}:
         raise bad(f"unknown section {sorted(unknown)[0]!r}; only [[rule]] and [[tradeoff]] blocks are allowed")
-    raw_rules = data.get("rule")
-    if not isinstance(raw_rules, list) or not raw_rules:
+    if not isinstance(data.get("rule"), list) or not data["rule"]:
         raise bad("no rules: add at least one [[rule]] block")
+    if not isinstance(data.get("tradeoff", []), list):
+        raise bad("wrong type for tradeoff: write each one as a [[tradeoff]] block")
     rules: list[Rule] = []
     seen: dict[str, int] = {}
-    for index, raw in enumerate(raw_rules, start=1):
+    for index, raw in enumerate(data["rule"], start=1):
         rule = _parse_rule(raw, index, source)
         if rule.id in seen:
             raise bad(f'rule #{index} "{rule.id}": duplicate id (rule #{seen[rule.id]} already uses it)')
         seen[rule.id] = index
         rules.append(rule)
-    raw_tradeoffs = data.get("tradeoff", [])
-    if not isinstance(raw_tradeoffs, list):
-        raise bad("wrong type for tradeoff: write each one as a [[tradeoff]] block")
-    tradeoffs = tuple(_parse_tradeoff(raw, i, source, seen) for i, raw in enumerate(raw_tradeoffs, start=1))
+    tradeoffs = tuple(_parse_tradeoff(raw, i, source, seen) for i, raw in enumerate(data.get("tradeoff", []), start=1))
     return RuleTable(tuple(rules), source, tradeoffs)
 
 
@@ -134,8 +131,7 @@ def _parse_rule(raw: object, index: int, source: str) -> Rule:
 
     if not isinstance(raw, dict):
         raise bad("wrong type: each rule must be a [[rule]] block")
-    unknown = set(raw) - {"id", "when", "scores", "reason"}
-    if unknown:
+    if unknown := set(raw) - {"id", "when", "scores", "reason"}:
         raise bad(f"unknown key {sorted(unknown)[0]!r}; a rule has only id, when, scores and reason")
     for key in ("id", "when", "scores", "reason"):
         if key not in raw:
@@ -213,9 +209,8 @@ def _parse_tradeoff(raw: object, index: int, source: str, rule_ids: Mapping[str,
     names = raw["rules"]
     if not isinstance(names, list) or len(names) < 2 or not all(isinstance(n, str) for n in names):
         raise bad(f"wrong type for rules: expected a list of at least two rule ids, got {names!r}")
-    for name in names:
-        if name not in rule_ids:
-            raise bad(f"unknown rule id {name!r} in rules")
+    if unknown := [n for n in names if n not in rule_ids]:
+        raise bad(f"unknown rule id {unknown[0]!r} in rules")
     return Tradeoff(tuple(names), _parse_key(raw["message"], "tradeoff", bad))
 
 
@@ -285,19 +280,10 @@ def recommend(answers: Answers, table: RuleTable) -> Recommendation:
     if gap <= TRADEOFF_MARGIN and all(sides.values()):
         tradeoff = _name_tradeoff(table, sides) or pair_key("tradeoff.pair", primary, secondary)
     return Recommendation(
-        answers=answers,
-        method=f"{primary}+{secondary}" if hybrid else primary,
-        primary=primary,
-        secondary=secondary,
-        hybrid=hybrid,
-        scores=totals,
-        ranking=ranking,
-        fired=tuple(fired),
-        tradeoff=tradeoff,
-        tradeoff_sides={m: tuple(f.reason for f in fs) for m, fs in sides.items()} if tradeoff else {},
-        hybrid_reason=pair_key("hybrid", primary, secondary) if hybrid else None,
-        swot={m: swot_for(m, answers) for m in (primary, secondary)},
-        starter_metrics=starter_metrics(answers),
+        answers, f"{primary}+{secondary}" if hybrid else primary, primary, secondary, hybrid, totals, ranking,
+        tuple(fired), tradeoff, {m: tuple(f.reason for f in fs) for m, fs in sides.items()} if tradeoff else {},
+        pair_key("hybrid", primary, secondary) if hybrid else None,
+        {m: swot_for(m, answers) for m in (primary, secondary)}, starter_metrics(answers),
     )
 
 
@@ -354,9 +340,7 @@ def message_keys(table: RuleTable) -> frozenset[str]:
     for i, a in enumerate(METHODS):
         for b in METHODS[i + 1:]:
             keys |= {pair_key("tradeoff.pair", a, b), pair_key("hybrid", a, b)}
-    for method, quads in _SWOT_BASE.items():
-        for quadrant, items in zip(QUADRANTS, quads):
-            keys |= {f"advisor.swot.{method.lower()}.{quadrant}.{i}" for i in items}
+    keys |= {f"advisor.swot.{m.lower()}.{q}.{i}" for m, quads in _SWOT_BASE.items() for q, items in zip(QUADRANTS, quads) for i in items}
     keys |= {f"advisor.swot.{m.lower()}.{q}.{i}" for m, q, i, _ in _SWOT_CONTEXT}
     keys |= {f"advisor.swot.heading.{q}" for q in QUADRANTS} | set(HEADING_KEYS)
     return frozenset(keys | starter_metric_keys())

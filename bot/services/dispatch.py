@@ -13,7 +13,7 @@ from bot.domain import commands as c
 from bot.domain.errors import UserError
 from bot.domain.parsing import parse_command
 from bot.services import admin, checkins, goals, reports
-from bot.services.context import Actor, open_context
+from bot.services.context import Actor, Context, open_context
 from bot.services.results import HelpText
 from bot.store.database import unit_of_work
 
@@ -48,7 +48,21 @@ class Outcome:
 
 def run_command(engine: Engine, actor: Actor, command: str, text: str, *, now: datetime | None = None,
                 source: str = "console", idempotency_key: str | None = None) -> Outcome:
-    """Parse and execute one command in its own unit of work.
+    """Parse and execute one command in its own unit of work."""
+
+    def execute(ctx: Context) -> object:
+        parsed = parse_command(command, text)
+        handler = HANDLERS[type(parsed)]
+        if isinstance(parsed, c.CheckIn):
+            return handler(ctx, parsed, source=source, idempotency_key=idempotency_key)
+        return handler(ctx, parsed)
+
+    return run_use_case(engine, actor, execute, now=now, label=f"{command} {text!r}")
+
+
+def run_use_case(engine: Engine, actor: Actor, use_case: Callable[[Context], object], *, now: datetime | None = None,
+                 label: str = "") -> Outcome:
+    """Run `use_case(ctx)` in its own unit of work, for every edge alike.
 
     A `UserError` rolls everything back and is explained to the user; any other exception is
     logged with its traceback and answered with an apology: nothing half-done is kept.
@@ -58,17 +72,12 @@ def run_command(engine: Engine, actor: Actor, command: str, text: str, *, now: d
         with unit_of_work(engine) as session:
             ctx = open_context(session, actor, now)
             language = reader_language(ctx.workspace.language, ctx.member.locale)
-            parsed = parse_command(command, text)
-            handler = HANDLERS[type(parsed)]
-            if isinstance(parsed, c.CheckIn):
-                result = handler(ctx, parsed, source=source, idempotency_key=idempotency_key)
-            else:
-                result = handler(ctx, parsed)
+            result = use_case(ctx)
         return Outcome(result, None, language)
     except UserError as error:
         return Outcome(None, error, language)
     except Exception:
-        log.exception("command failed: %s %r", command, text)
+        log.exception("use case failed: %s", label or getattr(use_case, "__name__", use_case))
         return Outcome(None, UserError("error.internal"), language)
 
 

@@ -167,3 +167,12 @@ class Advice(SQLModel, table=True):
     result: str  # JSON
     created_at: datetime = time_field()
     applied_at: datetime | None = time_field(nullable=True)
+
+
+class SeenRequest(SQLModel, table=True):
+    """Slack delivers some things twice (event retries, double-submitted modals). The first
+    insert of a key wins; every replica sees the same table, so a retry is processed once."""
+
+    __tablename__ = "seen_request"
+    key: str = Field(primary_key=True, max_length=160)
+    created_at: datetime = time_field()

@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from conftest import SCRIPT
+from support.db import SCRIPT
 
 
 def run_console(database_url: str, stdin: str, *args: str) -> str:

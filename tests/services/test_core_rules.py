@@ -2,7 +2,7 @@
 
 import re
 
-from conftest import table_counts
+from support.db import table_counts
 
 
 def test_the_issue_script_gives_the_pinned_numbers(console, script_lines):

@@ -7,7 +7,7 @@ from bot.domain.errors import UserError
 from bot.domain.parsing import parse_command
 from bot.services.context import Actor
 from bot.services.dispatch import run_command
-from conftest import table_counts
+from support.db import table_counts
 
 COMMANDS = st.sampled_from(["/perf", "/okr", "/kpi", "/checkin", "/scorecard", "/advise", "/digest", "/nope"])
 WORDS = st.sampled_from(["add", "kr", "list", "edit", "archive", "show", "O1", "KR1.1", "K1", "target=", "weight=", "start=",

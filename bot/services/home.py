@@ -1,0 +1,72 @@
+"""What one person sees of their workspace: their own items and, for managers, the team's."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.domain import commands as c
+from bot.domain.errors import UserError
+from bot.domain.quantities import Quantity
+from bot.domain.views import KeyResultView, KpiView, ObjectiveView, ScorecardView, kpi_view, objective_views, scorecard_view
+from bot.services import goals, lookup
+from bot.services.context import Context
+from bot.services.results import ObjectiveAdded
+from bot.store import queries
+
+MAX_MODAL_KEY_RESULTS = 5
+
+
+@dataclass(frozen=True)
+class HomeData:
+    period: str
+    role: str
+    my_key_results: tuple[KeyResultView, ...]
+    my_kpis: tuple[KpiView, ...]
+    team_objectives: tuple[ObjectiveView, ...] = ()
+    scorecard: ScorecardView | None = None
+
+    @property
+    def my_items(self) -> tuple[KeyResultView | KpiView, ...]:
+        return self.my_key_results + tuple(k for k in self.my_kpis if k.target is not None)
+
+
+def home(ctx: Context) -> HomeData:
+    period = str(ctx.current_period)
+    who = queries.people(ctx.session, ctx.workspace.id)
+    rows = queries.period_objectives(ctx.session, ctx.workspace.id, period)
+    objectives = objective_views(*queries.objective_records(ctx.session, ctx.workspace.id, rows, who))
+    kpis = queries.kpi_records(ctx.session, ctx.workspace.id, period, who)
+    me = ctx.member.user_id
+    mine = tuple(kr for o in objectives for kr in o.key_results if kr.owner.user_id == me or (o.owner.user_id == me and not ctx.is_manager))
+    my_kpis = tuple(kpi_view(k) for k in kpis if k.owner.user_id == me)
+    if not ctx.is_manager:
+        return HomeData(period, ctx.member.role, mine, my_kpis)
+    return HomeData(period, ctx.member.role, mine, my_kpis, tuple(objectives), scorecard_view(period, kpis, ctx.workspace.score_cap))
+
+
+@dataclass(frozen=True)
+class DraftKeyResult:
+    title: str
+    target: Quantity
+    start: Quantity | None = None
+
+
+def add_objective_with_key_results(ctx: Context, title: str, key_results: list[DraftKeyResult]) -> ObjectiveAdded:
+    """The "new objective" form: one objective and up to five key results, all or nothing."""
+    if len(key_results) > MAX_MODAL_KEY_RESULTS:
+        raise UserError("error.too_many_key_results", limit=MAX_MODAL_KEY_RESULTS)
+    added = goals.add_objective(ctx, c.AddObjective(title))
+    number = int(added.objective.ref[1:])
+    for draft in key_results:
+        goals.add_key_result(ctx, c.AddKeyResult(number, draft.title, draft.target, draft.start))
+    return ObjectiveAdded(lookup.objective_picture(ctx, lookup.objective(ctx, number)))
+
+
+def checkin_choices(data: HomeData) -> tuple[KeyResultView | KpiView, ...]:
+    """Your own items first; owners and managers may also check in for the rest of the team."""
+    mine = data.my_items
+    refs = {item.ref for item in mine}
+    others = tuple(kr for o in data.team_objectives for kr in o.key_results if kr.ref not in refs)
+    if data.scorecard is not None:
+        others += tuple(k for k in data.scorecard.kpis if k.ref not in refs and k.target is not None)
+    return mine + others

@@ -1,0 +1,42 @@
+"""What every Slack listener needs, built once per process and passed in."""
+
+from __future__ import annotations
+
+import logging
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+from slack_sdk import WebClient
+from sqlalchemy.engine import Engine
+
+from bot.render.text import Renderer
+from bot.slack.people import Profiles
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class SlackDeps:
+    engine: Engine
+    renderer: Renderer
+    profiles: Profiles = field(default_factory=Profiles)
+    background: ThreadPoolExecutor = field(default_factory=lambda: ThreadPoolExecutor(max_workers=4, thread_name_prefix="slack-bg"))
+
+    def later(self, work, *args, **kwargs) -> None:
+        """Run slow follow-ups (announcements, Home refresh) after the request is answered."""
+
+        def guarded() -> None:
+            try:
+                work(*args, **kwargs)
+            except Exception:  # a follow-up that fails is logged, never shown as a traceback
+                log.exception("background work %s failed", getattr(work, "__name__", work))
+
+        self.background.submit(guarded)
+
+
+def post_quietly(client: WebClient, **message) -> None:
+    """chat.postMessage with the client's retry handlers; a final failure is only logged."""
+    try:
+        client.chat_postMessage(**message)
+    except Exception:
+        log.exception("posting to %s failed", message.get("channel"))

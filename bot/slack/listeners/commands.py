@@ -1,0 +1,61 @@
+"""Slash commands: parse in the core, answer ephemerally within Slack's three seconds."""
+
+from __future__ import annotations
+
+from bot.domain.parsing import normalize
+from bot.services.dispatch import run_command, run_use_case
+from bot.services.home import checkin_choices, home
+from bot.slack.deps import SlackDeps
+from bot.slack.people import command_ids
+from bot.slack.replies import follow_up_checkin, message, outcome_message
+from bot.slack.surfaces import Words, checkin_modal, objective_modal
+
+SLASH_COMMANDS = ("/perf", "/okr", "/kpi", "/checkin", "/scorecard")
+
+
+def wants_form(command: str, text: str) -> str | None:
+    """`/checkin` alone and `/okr add` alone open a form instead of answering with usage."""
+    words = [normalize(w) for w in text.split()]
+    if command == "/perf" and words:
+        command, words = "/" + words[0], words[1:]
+    if command == "/checkin" and not words:
+        return "checkin"
+    if command == "/okr" and words in (["add"], ["添加"], ["新增"]):
+        return "objective"
+    return None
+
+
+def register(app, deps: SlackDeps) -> None:
+    def handle_command(ack, body, client):
+        team_id, user_id, user_name = command_ids(body)
+        actor = deps.profiles.actor(client, team_id, user_id, user_name)
+        command, text = body.get("command", ""), body.get("text", "")
+        form = wants_form(command, text)
+        if form:
+            ack()
+            open_form(deps, client, actor, form, body.get("trigger_id"))
+            return
+        outcome = run_command(deps.engine, actor, command, text, source="slack")
+        ack(response_type="ephemeral", **outcome_message(deps, outcome))
+        deps.later(follow_up_checkin, deps, client, actor, outcome)
+
+    for name in SLASH_COMMANDS:
+        app.command(name)(handle_command)
+
+
+def open_form(deps: SlackDeps, client, actor, form: str, trigger_id: str | None, selected: str | None = None) -> None:
+    outcome = run_use_case(deps.engine, actor, home, label="form")
+    if outcome.result is None:
+        client.chat_postEphemeral(channel=actor.user_id, user=actor.user_id, **outcome_message(deps, outcome))
+        return
+    words = Words(deps.renderer, outcome.language)
+    if form == "objective":
+        view = objective_modal(words)
+    else:
+        choices = checkin_choices(outcome.result)
+        if not choices:
+            text = words.text("modal.checkin.no_items", period=outcome.result.period)
+            client.chat_postMessage(channel=actor.user_id, **message(deps, text, outcome.language))
+            return
+        view = checkin_modal(words, choices, selected)
+    client.views_open(trigger_id=trigger_id, view=view)

@@ -1,0 +1,79 @@
+"""Serving the app: gunicorn (a production WSGI server) over bolt's WSGI adapter, or Socket Mode.
+
+The synchronous bolt `App` is paired with a WSGI server on purpose: bolt's ASGI adapters
+would run it on the event loop and block it.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+
+from gunicorn.app.base import BaseApplication
+from slack_bolt.adapter.wsgi import SlackRequestHandler
+
+from bot.config import Settings
+
+log = logging.getLogger(__name__)
+EVENTS_PATH = "/slack/events"
+
+
+def wsgi_app(settings: Settings):
+    """`/slack/events` for commands, interactivity and events; `/healthz` for load balancers."""
+    from bot.slack.app import build_app
+    from bot.store.database import make_engine
+
+    engine = make_engine(settings.database_url)
+    app, _deps = build_app(settings, engine)
+    slack = SlackRequestHandler(app)
+
+    def application(environ, start_response):
+        path = environ.get("PATH_INFO", "")
+        if path == "/healthz":
+            start_response("200 OK", [("Content-Type", "application/json")])
+            return [json.dumps({"ok": True}).encode()]
+        if path == EVENTS_PATH:
+            return slack(environ, start_response)
+        start_response("404 Not Found", [("Content-Type", "text/plain")])
+        return [b"not found"]
+
+    return application
+
+
+class Gunicorn(BaseApplication):
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        super().__init__()
+
+    def load_config(self) -> None:
+        self.cfg.set("bind", f"0.0.0.0:{self.settings.port}")
+        self.cfg.set("workers", self.settings.web_workers)
+        self.cfg.set("worker_class", "gthread")
+        self.cfg.set("threads", self.settings.web_threads)
+        self.cfg.set("timeout", 30)
+        self.cfg.set("accesslog", None)
+
+    def load(self):
+        return wsgi_app(self.settings)
+
+
+def serve(settings: Settings) -> int:
+    if settings.slack_bot_token is None:
+        log.error("SLACK_BOT_TOKEN is not set; see README.md (or run `python -m bot console`).")
+        return 2
+    if settings.slack_app_token is not None:
+        from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+        from bot.slack.app import build_app
+        from bot.store.database import make_engine
+
+        app, _deps = build_app(settings, make_engine(settings.database_url))
+        log.info("connecting to Slack in Socket Mode")
+        SocketModeHandler(app, settings.slack_app_token.get_secret_value()).start()
+        return 0
+    if settings.slack_signing_secret is None:
+        log.error("SLACK_SIGNING_SECRET is not set; HTTP mode needs it to verify Slack's requests.")
+        return 2
+    log.info("serving Slack on port %s at %s", settings.port, EVENTS_PATH)
+    Gunicorn(settings).run()
+    return 0

@@ -1,0 +1,87 @@
+"""Slash commands over real HTTP, signed as Slack signs them, against `python -m bot serve`."""
+
+import re
+import time
+
+from support.db import SCRIPT
+from support.slack_requests import SlackSender
+
+MENTIONS = {"@alice": "<@UALICE|alice>", "@bob": "<@UBOB|bob>"}
+
+
+def slack_line(line: str) -> tuple[str, str]:
+    for plain, slack_form in MENTIONS.items():
+        line = line.replace(plain, slack_form)
+    command, _, text = line.partition(" ")
+    return command, text
+
+
+def reply_text(response) -> str:
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["response_type"] == "ephemeral"
+    assert "Traceback" not in response.text
+    return "\n".join(block["text"]["text"] for block in body["blocks"] if block["type"] == "section")
+
+
+def test_the_core_script_gives_the_same_numbers_as_the_console(slack: SlackSender, emulator):
+    replies = {}
+    for line in SCRIPT.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            replies[line] = reply_text(slack.command(*slack_line(line)))
+    assert "KR1.1 4/12 (33%)" in replies["/checkin KR1.1 4 on-track Two articles landed in 36Kr"]
+    assert "(50%" in replies["/checkin KR1.2 6.5%"]
+    assert re.search(r"\*O1\* 42%", replies["/okr list"])
+    assert "81.1" in replies["/scorecard"] and "60%, not 100%" in replies["/scorecard"]
+    assert "<@UALICE>" in replies["/okr kr O1 Publish articles in top media target=12 owner=@alice"]
+    assert "<@UBOB> is now manager" in replies["/perf role @bob manager"]
+
+
+def test_the_umbrella_command_and_chinese_locale(slack: SlackSender, emulator):
+    emulator.set_user("UZH", name="laowang", locale="zh-CN")
+    reply = reply_text(slack.command("/perf", "okr add 提升华东地区品牌知名度", user="UZH", user_name="laowang"))
+    assert "O1" in reply and "提升华东地区品牌知名度" in reply
+    assert "已" in reply or "添加" in reply  # read in Chinese
+
+
+def test_bad_input_is_answered_ephemerally_with_usage(slack: SlackSender):
+    reply = reply_text(slack.command("/kpi", "add Sales target=15% weight=140%"))
+    assert "not a valid weight" in reply and "Usage" in reply
+
+
+def test_text_users_typed_cannot_ping_or_link(slack: SlackSender):
+    reply = reply_text(slack.command("/okr", "add <!channel> ping <http://evil|bank> & co"))
+    assert "<!channel>" not in reply and "&lt;!channel&gt;" in reply
+    assert "<http://evil|bank>" not in reply and "&amp; co" in reply
+    listing = reply_text(slack.command("/okr", "list"))
+    assert "<!channel>" not in listing and "&lt;http://evil|bank&gt;" in listing
+
+
+def test_forged_unsigned_and_stale_requests_get_401_and_change_nothing(slack: SlackSender):
+    forged = slack.command("/okr", "add Forged", secret="wrong-secret")
+    stale = slack.command("/okr", "add Stale", timestamp=int(time.time()) - 6 * 60)
+    unsigned = SlackSender(slack.url, slack.team_id).post(b"command=%2Fokr&text=add+x", "application/x-www-form-urlencoded", extra_headers={"X-Slack-Signature": ""})
+    assert (forged.status_code, stale.status_code, unsigned.status_code) == (401, 401, 401)
+    listing = reply_text(slack.command("/okr", "list"))
+    assert "Forged" not in listing and "Stale" not in listing
+
+
+def test_long_listings_stay_within_slack_limits(slack: SlackSender, emulator):
+    for n in range(70):
+        slack.command("/okr", f"add Objective number {n} " + "x" * 60)
+    response = slack.command("/okr", "list")
+    body = response.json()
+    assert len(body["blocks"]) <= 50
+    assert all(len(block["text"]["text"]) <= 3000 for block in body["blocks"] if "text" in block)
+    assert "more" in response.text
+
+
+def test_checkins_are_announced_in_the_updates_channel(slack: SlackSender, emulator):
+    slack.command("/perf", "settings updates=<#CUPDATES|marketing>")
+    slack.command("/okr", "add Brand")
+    slack.command("/okr", "kr O1 Articles target=10")
+    reply = reply_text(slack.command("/checkin", "KR1.1 3 on-track <!here> look"))
+    assert "KR1.1 3/10 (30%)" in reply
+    assert emulator.wait_for(lambda e: any(c.args.get("channel") == "CUPDATES" for c in e.calls_to("chat.postMessage")))
+    posted = next(c for c in emulator.calls_to("chat.postMessage") if c.args.get("channel") == "CUPDATES")
+    assert "KR1.1" in posted.args["text"] and "<!here>" not in str(posted.args)
