@@ -48,7 +48,7 @@ def start_server(emulator: SlackEmulator, db_url: str, **env_overrides: str) -> 
         try:
             if requests.get(base + "/healthz", timeout=1).ok:
                 return process, base
-        except requests.ConnectionError:
+        except requests.RequestException:
             time.sleep(0.1)
     process.kill()
     raise RuntimeError("serve did not become healthy in time")

@@ -4,7 +4,7 @@ import re
 import time
 
 from support.db import SCRIPT
-from support.slack_requests import SlackSender
+from support.slack_requests import SlackSender, reply_text
 
 MENTIONS = {"@alice": "<@UALICE|alice>", "@bob": "<@UBOB|bob>"}
 
@@ -14,14 +14,6 @@ def slack_line(line: str) -> tuple[str, str]:
         line = line.replace(plain, slack_form)
     command, _, text = line.partition(" ")
     return command, text
-
-
-def reply_text(response) -> str:
-    assert response.status_code == 200, response.text
-    body = response.json()
-    assert body["response_type"] == "ephemeral"
-    assert "Traceback" not in response.text
-    return "\n".join(block["text"]["text"] for block in body["blocks"] if block["type"] == "section")
 
 
 def test_the_core_script_gives_the_same_numbers_as_the_console(slack: SlackSender, emulator):

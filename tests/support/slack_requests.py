@@ -73,3 +73,12 @@ def text_input(value: str | None) -> dict:
 
 def select(value: str | None) -> dict:
     return {"type": "static_select", "selected_option": {"value": value} if value else None}
+
+
+def reply_text(response: requests.Response) -> str:
+    """The mrkdwn of an ephemeral command reply, checked for shape on the way."""
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["response_type"] == "ephemeral"
+    assert "Traceback" not in response.text
+    return "\n".join(block["text"]["text"] for block in body["blocks"] if block["type"] in ("section", "context") and "text" in block)

@@ -16,8 +16,8 @@ from bot.slack.replies import follow_up_checkin, outcome_message, publish_home
 from bot.slack.surfaces import CHECKIN_MODAL, OBJECTIVE_MODAL
 
 
-def _value(values: dict, block: str) -> str:
-    element = (values.get(block) or {}).get(block) or {}
+def _value(values: dict, block: str, action: str | None = None) -> str:
+    element = (values.get(block) or {}).get(action or block) or {}
     if "selected_option" in element:
         return ((element.get("selected_option") or {}).get("value")) or ""
     return (element.get("value") or "").strip()
@@ -65,7 +65,7 @@ def register(app, deps: SlackDeps) -> None:
         def create(ctx):
             drafts = []
             for n in range(1, MAX_MODAL_KEY_RESULTS + 1):
-                title, target, start = (_value(values, f"{f}_{n}") for f in ("kr_title", "kr_target", "kr_start"))
+                title, target, start = (_value(values, f"{f}_{n}", f) for f in ("kr_title", "kr_target", "kr_start"))
                 if not (title or target or start):
                     continue
                 if not title:
