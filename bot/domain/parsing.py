@@ -108,7 +108,7 @@ class Words:
                 if canonical is None or canonical not in allowed:
                     raise UserError("error.unknown_option", option=key, accepted=", ".join(f"{a}=" for a in allowed) or "—", usage=usage)
                 if not value.strip():
-                    raise UserError("error.missing_value", option=key, usage=usage)
+                    raise UserError("error.empty_option", option=key, usage=usage)
                 if canonical in self.options:
                     raise UserError("error.duplicate_option", option=key, usage=usage)
                 self.options[canonical] = word.split("=", 1)[1] if "=" in word else value
@@ -286,9 +286,9 @@ def _checkin(text: str) -> c.Command:
     if not words.rest:
         return c.Help("checkin")
     ref = parse_ref(words.pop_first("KR1.1"), words.usage, ("KR", "K"))
-    value = parse_quantity(words.pop_first("value")) if words.rest else None
-    if value is None:
-        raise UserError("error.missing_argument", argument="value", usage=words.usage)
+    if not words.rest:
+        raise UserError("error.missing_value", usage=words.usage)
+    value = parse_quantity(words.pop_first("value"))
     confidence = CONFIDENCE_WORDS.get(normalize(words.rest[0])) if words.rest else None
     if confidence:
         words.rest.pop(0)
