@@ -18,7 +18,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
 from bot.domain.errors import UserError
 from bot.domain.quantities import format_decimal, format_percent, format_quantity
 from bot.render.catalog import Catalog
-from bot.render.resources import templates_dir
+from bot.resources import templates_dir
 
 log = logging.getLogger(__name__)
 _SLACK_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import re
 import tomllib
-from pathlib import Path
 
 import pytest
 
 from bot.render.catalog import Catalog, _flatten, placeholders
-from bot.render.resources import templates_dir
+from bot.resources import templates_dir
 
 LANGS = ("en", "zh-CN")
 CJK_AREAS = ("core", "help")
