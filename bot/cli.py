@@ -12,11 +12,11 @@ from bot.config import Settings
 
 def _console(args: argparse.Namespace, settings: Settings) -> int:
     from bot.console.app import Console, ConsoleUser
-    from bot.store.database import make_engine
 
-    engine = make_engine(settings.database_url)
+    runtime = start_runtime(settings)
+    engine = runtime.engine
     interactive = sys.stdin.isatty()
-    console = Console(engine, ConsoleUser(team=args.team, name=args.user, language=args.lang))
+    console = Console(runtime, ConsoleUser(team=args.team, name=args.user, language=args.lang))
     if interactive or args.banner:
         print(console.renderer.message("console.banner", console.user.actor().locale.startswith("zh") and "zh-CN" or "en",
                                        database=engine.url.render_as_string(hide_password=True), team=args.team, user=args.user))
@@ -28,6 +28,18 @@ def _console(args: argparse.Namespace, settings: Settings) -> int:
     lines = _prompted_lines() if interactive else sys.stdin
     console.run(lines, echo=args.echo)
     return 0
+
+
+def start_runtime(settings: Settings):
+    """Open the database and check the advisor's rules; a broken rule file stops us here."""
+    from bot.domain.advisor_rules import RuleFileError
+    from bot.services.runtime import Runtime
+
+    try:
+        return Runtime.start(settings)
+    except RuleFileError as error:
+        print(f"Refusing to start: {error}", file=sys.stderr)
+        raise SystemExit(2) from None
 
 
 def _prompted_lines():

@@ -10,6 +10,10 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))  # so tests can import `support.*`
 
 from bot.console.app import Console, ConsoleUser  # noqa: E402
+from bot.domain.advisor_rules import load_rules  # noqa: E402
+from bot.render.catalog import Catalog  # noqa: E402
+from bot.resources import templates_dir  # noqa: E402
+from bot.services.runtime import Runtime  # noqa: E402
 from bot.store.database import make_engine  # noqa: E402
 from support.db import SCRIPT, database_url, truncate_all  # noqa: E402
 
@@ -24,9 +28,14 @@ def engine(tmp_path):
 
 
 @pytest.fixture
-def console(engine):
+def runtime(engine):
+    return Runtime(engine, load_rules(), Catalog.load(templates_dir() / "i18n"))
+
+
+@pytest.fixture
+def console(runtime):
     """`console("/okr list")` runs one line as the workspace's first user and returns the reply."""
-    shell = Console(engine, ConsoleUser(team="T1", name="owner", language="en"))
+    shell = Console(runtime, ConsoleUser(team="T1", name="owner", language="en"))
 
     def run(line: str) -> str:
         reply = shell.execute(line)

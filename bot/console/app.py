@@ -7,12 +7,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TextIO
 
-from sqlalchemy.engine import Engine
-
 from bot.domain.parsing import parse_mention
 from bot.render.text import Renderer
 from bot.services.context import Actor
 from bot.services.dispatch import run_command
+from bot.services.runtime import Runtime
 
 LANGUAGES = {"en": "en-US", "zh": "zh-CN", "zh-cn": "zh-CN"}
 
@@ -46,17 +45,17 @@ def split_line(line: str) -> tuple[str | None, str, str] | None:
 
 
 class Console:
-    def __init__(self, engine: Engine, user: ConsoleUser, renderer: Renderer | None = None) -> None:
-        self.engine = engine
+    def __init__(self, runtime: Runtime, user: ConsoleUser, renderer: Renderer | None = None) -> None:
+        self.runtime = runtime
         self.user = user
-        self.renderer = renderer or Renderer()
+        self.renderer = renderer or Renderer(runtime.catalog)
 
     def execute(self, line: str) -> str | None:
         parts = split_line(line)
         if parts is None:
             return None
         speaker, command, text = parts
-        outcome = run_command(self.engine, self.user.actor(speaker), command, text, source="console")
+        outcome = run_command(self.runtime, self.user.actor(speaker), command, text, source="console")
         return self.renderer.outcome(outcome)
 
     def run(self, lines: Iterable[str], out: TextIO = sys.stdout, echo: bool = False) -> None:

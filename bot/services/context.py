@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from datetime import date, datetime, timezone
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -13,6 +14,9 @@ from bot.domain.commands import Mention
 from bot.domain.errors import UserError
 from bot.domain.periods import Period, period_containing
 from bot.store.models import Member, PeriodState, Workspace
+
+if TYPE_CHECKING:
+    from bot.services.runtime import Runtime
 
 MANAGERS = ("owner", "manager")
 
@@ -35,6 +39,12 @@ class Context:
     workspace: Workspace
     member: Member
     now: datetime
+    runtime: Runtime | None = None
+    language: str = "en"  # the reader's: replies and anything the bot names for them
+
+    def text(self, key: str, **params: object) -> str:
+        """A catalog sentence in the reader's language, for data the bot creates."""
+        return self.runtime.catalog.text(self.language, key, **params) if self.runtime else key
 
     @property
     def today(self) -> date:

@@ -7,7 +7,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy.engine import Engine
 
 from bot.domain import commands as c
 from bot.domain.errors import UserError
@@ -15,6 +14,7 @@ from bot.domain.parsing import parse_command
 from bot.services import admin, checkins, goals, reports
 from bot.services.context import Actor, Context, open_context
 from bot.services.results import HelpText
+from bot.services.runtime import Runtime
 from bot.store.database import unit_of_work
 
 log = logging.getLogger(__name__)
@@ -46,7 +46,7 @@ class Outcome:
     language: str
 
 
-def run_command(engine: Engine, actor: Actor, command: str, text: str, *, now: datetime | None = None,
+def run_command(runtime: Runtime, actor: Actor, command: str, text: str, *, now: datetime | None = None,
                 source: str = "console", idempotency_key: str | None = None) -> Outcome:
     """Parse and execute one command in its own unit of work."""
 
@@ -57,10 +57,10 @@ def run_command(engine: Engine, actor: Actor, command: str, text: str, *, now: d
             return handler(ctx, parsed, source=source, idempotency_key=idempotency_key)
         return handler(ctx, parsed)
 
-    return run_use_case(engine, actor, execute, now=now, label=f"{command} {text!r}")
+    return run_use_case(runtime, actor, execute, now=now, label=f"{command} {text!r}")
 
 
-def run_use_case(engine: Engine, actor: Actor, use_case: Callable[[Context], object], *, now: datetime | None = None,
+def run_use_case(runtime: Runtime, actor: Actor, use_case: Callable[[Context], object], *, now: datetime | None = None,
                  label: str = "") -> Outcome:
     """Run `use_case(ctx)` in its own unit of work, for every edge alike.
 
@@ -69,9 +69,10 @@ def run_use_case(engine: Engine, actor: Actor, use_case: Callable[[Context], obj
     """
     language = "en"
     try:
-        with unit_of_work(engine) as session:
+        with unit_of_work(runtime.engine) as session:
             ctx = open_context(session, actor, now)
             language = reader_language(ctx.workspace.language, ctx.member.locale)
+            ctx.runtime, ctx.language = runtime, language
             result = use_case(ctx)
         return Outcome(result, None, language)
     except UserError as error:

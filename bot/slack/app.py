@@ -8,10 +8,10 @@ import logging
 from slack_bolt import App
 from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler, ServerErrorRetryHandler
-from sqlalchemy.engine import Engine
 
 from bot.config import Settings
 from bot.render.text import Renderer
+from bot.services.runtime import Runtime
 from bot.slack.deps import SlackDeps
 from bot.slack.listeners import actions, commands, events, views
 
@@ -32,8 +32,8 @@ def web_client(settings: Settings, token: str | None = None) -> WebClient:
     )
 
 
-def build_app(settings: Settings, engine: Engine, renderer: Renderer | None = None) -> tuple[App, SlackDeps]:
-    deps = SlackDeps(engine=engine, renderer=renderer or Renderer())
+def build_app(settings: Settings, runtime: Runtime) -> tuple[App, SlackDeps]:
+    deps = SlackDeps(runtime=runtime, renderer=Renderer(runtime.catalog))
     app = App(
         client=web_client(settings),
         signing_secret=settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else None,

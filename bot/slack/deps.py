@@ -7,9 +7,9 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from slack_sdk import WebClient
-from sqlalchemy.engine import Engine
 
 from bot.render.text import Renderer
+from bot.services.runtime import Runtime
 from bot.slack.people import Profiles
 
 log = logging.getLogger(__name__)
@@ -17,7 +17,7 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class SlackDeps:
-    engine: Engine
+    runtime: Runtime
     renderer: Renderer
     profiles: Profiles = field(default_factory=Profiles)
     background: ThreadPoolExecutor = field(default_factory=lambda: ThreadPoolExecutor(max_workers=4, thread_name_prefix="slack-bg"))

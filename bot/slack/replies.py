@@ -37,7 +37,7 @@ def follow_up_checkin(deps: SlackDeps, client: WebClient, actor: Actor, outcome:
 
 
 def publish_home(deps: SlackDeps, client: WebClient, actor: Actor) -> None:
-    outcome = run_use_case(deps.engine, actor, home, label="home")
+    outcome = run_use_case(deps.runtime, actor, home, label="home")
     if outcome.result is None:
         return
     view = home_view(Words(deps.renderer, outcome.language), outcome.result)

@@ -20,11 +20,10 @@ EVENTS_PATH = "/slack/events"
 
 def wsgi_app(settings: Settings):
     """`/slack/events` for commands, interactivity and events; `/healthz` for load balancers."""
+    from bot.cli import start_runtime
     from bot.slack.app import build_app
-    from bot.store.database import make_engine
 
-    engine = make_engine(settings.database_url)
-    app, _deps = build_app(settings, engine)
+    app, _deps = build_app(settings, start_runtime(settings))
     slack = SlackRequestHandler(app)
 
     def application(environ, start_response):
@@ -64,10 +63,10 @@ def serve(settings: Settings) -> int:
     if settings.slack_app_token is not None:
         from slack_bolt.adapter.socket_mode import SocketModeHandler
 
+        from bot.cli import start_runtime
         from bot.slack.app import build_app
-        from bot.store.database import make_engine
 
-        app, _deps = build_app(settings, make_engine(settings.database_url))
+        app, _deps = build_app(settings, start_runtime(settings))
         log.info("connecting to Slack in Socket Mode")
         SocketModeHandler(app, settings.slack_app_token.get_secret_value()).start()
         return 0

@@ -74,11 +74,11 @@ def test_owners_check_in_for_anyone(console):
     assert "3/10" in console("/checkin KR1.1 3")
 
 
-def test_two_workspaces_never_see_each_others_items(engine):
+def test_two_workspaces_never_see_each_others_items(runtime):
     from bot.console.app import Console, ConsoleUser
 
-    acme = Console(engine, ConsoleUser("acme", "ann", "en"))
-    globex = Console(engine, ConsoleUser("globex", "gus", "en"))
+    acme = Console(runtime, ConsoleUser("acme", "ann", "en"))
+    globex = Console(runtime, ConsoleUser("globex", "gus", "en"))
     acme.execute("/okr add Acme secret plan")
     assert "Acme secret plan" not in globex.execute("/okr list")
     assert "no O1" in globex.execute("/okr show O1").replace("There is no O1", "no O1")

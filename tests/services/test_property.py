@@ -26,11 +26,12 @@ def test_the_parser_raises_nothing_but_user_errors(command, text):
 
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(command=COMMANDS, text=TEXT.filter(lambda t: not t.strip().lower().startswith(("add", "kr", "role", "settings", "okr", "kpi"))))
-def test_random_commands_answer_and_write_nothing(engine, command, text):
+def test_random_commands_answer_and_write_nothing(runtime, command, text):
     actor = Actor("T-prop", "owner", "owner")
-    run_command(engine, actor, "/okr", "add Seed objective")
+    engine = runtime.engine
+    run_command(runtime, actor, "/okr", "add Seed objective")
     before = table_counts(engine)
-    outcome = run_command(engine, actor, command, text)
+    outcome = run_command(runtime, actor, command, text)
     assert outcome.error is None or outcome.error.key != "error.internal", (command, text)
     if outcome.error is not None:
         assert table_counts(engine) == before, (command, text)

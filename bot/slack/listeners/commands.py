@@ -35,7 +35,7 @@ def register(app, deps: SlackDeps) -> None:
             ack()
             open_form(deps, client, actor, form, body.get("trigger_id"))
             return
-        outcome = run_command(deps.engine, actor, command, text, source="slack")
+        outcome = run_command(deps.runtime, actor, command, text, source="slack")
         ack(response_type="ephemeral", **outcome_message(deps, outcome))
         deps.later(follow_up_checkin, deps, client, actor, outcome)
 
@@ -44,7 +44,7 @@ def register(app, deps: SlackDeps) -> None:
 
 
 def open_form(deps: SlackDeps, client, actor, form: str, trigger_id: str | None, selected: str | None = None) -> None:
-    outcome = run_use_case(deps.engine, actor, home, label="form")
+    outcome = run_use_case(deps.runtime, actor, home, label="form")
     if outcome.result is None:
         client.chat_postEphemeral(channel=actor.user_id, user=actor.user_id, **outcome_message(deps, outcome))
         return

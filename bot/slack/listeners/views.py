@@ -47,7 +47,7 @@ def register(app, deps: SlackDeps) -> None:
             command = CheckIn(ref, value, _value(values, "confidence") or None, _value(values, "note"))
             return checkins.record_checkin(ctx, command, source="modal", idempotency_key=f"view:{view.get('id')}")
 
-        outcome = run_use_case(deps.engine, actor, record, label="checkin form")
+        outcome = run_use_case(deps.runtime, actor, record, label="checkin form")
         if outcome.error is not None:
             block = outcome.error.params.get("field_block", "item")
             field_error(ack, outcome.language, block, outcome.error)
@@ -80,7 +80,7 @@ def register(app, deps: SlackDeps) -> None:
                 return None
             return add_objective_with_key_results(ctx, _value(values, "title"), drafts)
 
-        outcome = run_use_case(deps.engine, actor, create, label="objective form")
+        outcome = run_use_case(deps.runtime, actor, create, label="objective form")
         if outcome.error is not None:
             field_error(ack, outcome.language, outcome.error.params.get("field_block", "title"), outcome.error)
             return

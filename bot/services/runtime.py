@@ -1,0 +1,29 @@
+"""What every use case may need besides its unit of work, built once per process."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.engine import Engine
+
+from bot.config import Settings
+from bot.domain.advisor_rules import RuleTable, load_rules
+from bot.render.catalog import Catalog
+from bot.resources import templates_dir
+from bot.store.database import make_engine
+
+
+@dataclass(frozen=True)
+class Runtime:
+    engine: Engine
+    rules: RuleTable  # the advisor's rule table, checked at start
+    catalog: Catalog  # names things the bot creates (a starter kit's KPIs) in the asker's language
+
+    @classmethod
+    def start(cls, settings: Settings, engine: Engine | None = None) -> Runtime:
+        """Raises `RuleFileError` for a broken ADVISOR_RULES file: refused before serving anyone."""
+        return cls(
+            engine=engine or make_engine(settings.database_url),
+            rules=load_rules(settings.advisor_rules),
+            catalog=Catalog.load(templates_dir() / "i18n"),
+        )
