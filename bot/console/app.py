@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import TextIO
 
 from bot.domain.parsing import parse_mention
 from bot.render.text import Renderer
 from bot.services.context import Actor
+from bot.services.advice import AdviceQuestions
 from bot.services.dispatch import run_command
 from bot.services.runtime import Runtime
 
 LANGUAGES = {"en": "en-US", "zh": "zh-CN", "zh-cn": "zh-CN"}
+QUESTIONS = (("size", "size"), ("marketing", "marketing"), ("business", "business"), ("resources", "resources"),
+             ("goal", "goal"), ("data", "data"), ("pay", "pay"))
 
 
 @dataclass(frozen=True)
@@ -50,17 +53,36 @@ class Console:
         self.user = user
         self.renderer = renderer or Renderer(runtime.catalog)
 
-    def execute(self, line: str) -> str | None:
+    def execute(self, line: str, answers: Iterator[str] | None = None, out: TextIO | None = None) -> str | None:
+        """Run one line; `answers` (the following input lines) serve the advisor's questions."""
         parts = split_line(line)
         if parts is None:
             return None
         speaker, command, text = parts
-        outcome = run_command(self.runtime, self.user.actor(speaker), command, text, source="console")
+        actor = self.user.actor(speaker)
+        outcome = run_command(self.runtime, actor, command, text, source="console")
+        if isinstance(outcome.result, AdviceQuestions) and answers is not None:
+            text = self.ask_questions(outcome.language, answers, out or sys.stdout)
+            outcome = run_command(self.runtime, actor, "/advise", text, source="console")
         return self.renderer.outcome(outcome)
 
+    def ask_questions(self, language: str, answers: Iterator[str], out: TextIO) -> str:
+        """The advisor's questionnaire as prompts; the answers become the one-line form."""
+        out.write(self.renderer.message("advice.question_intro", language) + "\n")
+        given = []
+        for field, key in QUESTIONS:
+            out.write(self.renderer.message(f"advice.question.{key}", language) + " ")
+            out.flush()
+            answer = next(answers, "").strip()
+            out.write("\n" if not sys.stdin.isatty() else "")
+            if answer:
+                given.append(f"{field}={answer.replace(' ', '')}")
+        return " ".join(given)
+
     def run(self, lines: Iterable[str], out: TextIO = sys.stdout, echo: bool = False) -> None:
-        for line in lines:
-            reply = self.execute(line)
+        stream = iter(lines)
+        for line in stream:
+            reply = self.execute(line, stream, out)
             if reply is None:
                 continue
             if echo:

@@ -128,7 +128,28 @@ class ChangeSettings:
     changes: dict[str, object] = field(default_factory=dict)  # empty: show the settings
 
 
+@dataclass(frozen=True)
+class AskAdvice:
+    answers: object  # bot.domain.advisor_input.Answers
+
+
+@dataclass(frozen=True)
+class AdviceQuestionnaire:
+    """`/advise` alone: the edge asks the questions (a form in Slack, prompts in the console)."""
+
+
+@dataclass(frozen=True)
+class ApplyAdvice:
+    advice_id: int | None = None  # None: the workspace's latest recommendation
+
+
+@dataclass(frozen=True)
+class AdviceHistory:
+    pass
+
+
 Command = (
     AddObjective | AddKeyResult | AddKpi | CheckIn | ListObjectives | ShowObjective | ListKpis
     | ShowScorecard | EditItem | ArchiveItem | SetRole | ListMembers | Help | ChangeSettings
+    | AskAdvice | AdviceQuestionnaire | ApplyAdvice | AdviceHistory
 )

@@ -13,11 +13,12 @@ from collections.abc import Callable
 from decimal import Decimal
 
 from bot.domain import commands as c
+from bot.domain.advisor_input import parse_answers
 from bot.domain.errors import UserError
 from bot.domain.periods import CYCLES, parse_period
 from bot.domain.quantities import Quantity, parse_quantity
 
-SHORTCUTS = ("okr", "kpi", "checkin", "scorecard")
+SHORTCUTS = ("okr", "kpi", "checkin", "scorecard", "advise")
 KEY_ALIASES = {
     "target": "target", "目标": "target", "目标值": "target",
     "start": "start", "起始": "start", "起点": "start", "初始": "start",
@@ -34,6 +35,7 @@ SUBCOMMAND_ALIASES = {
     "编辑": "edit", "修改": "edit", "归档": "archive", "帮助": "help", "角色": "role",
     "设置": "settings", "成员": "members", "team": "members", "打卡": "checkin", "进展": "checkin",
     "计分卡": "scorecard", "kr": "kr", "关键结果": "kr",
+    "应用": "apply", "采用": "apply", "历史": "history", "建议": "advise", "咨询": "advise",
 }
 CONFIDENCE_WORDS = {
     "on-track": "on-track", "ontrack": "on-track", "正常": "on-track", "顺利": "on-track",
@@ -298,6 +300,24 @@ def _checkin(text: str) -> c.Command:
     return c.CheckIn(ref, value, confidence, note)
 
 
+def _advise(text: str) -> c.Command:
+    head = normalize(text.split()[0]) if text.split() else ""
+    head = SUBCOMMAND_ALIASES.get(head, head)
+    if not head:
+        return c.AdviceQuestionnaire()
+    if head in ("apply", "history", "help"):
+        words = Words(text.strip()[len(text.split()[0]):], "usage.advise")
+        if head == "apply":
+            number = words.rest.pop(0) if words.rest else None
+            words.no_leftovers()
+            if number is not None and not number.isdigit():
+                raise UserError("error.unexpected_words", words=number, usage="usage.advise")
+            return c.ApplyAdvice(int(number) if number else None)
+        words.no_leftovers()
+        return c.AdviceHistory() if head == "history" else c.Help("advise")
+    return c.AskAdvice(parse_answers(text))
+
+
 def _scorecard(text: str) -> c.Command:
     words = Words(text, "usage.scorecard", ("period", "owner"))
     owner = words.owner() or words.take_mention()
@@ -363,6 +383,7 @@ _GROUPS: dict[str, Callable[[str], c.Command]] = {
     }),
     "checkin": _checkin,
     "scorecard": _scorecard,
+    "advise": _advise,
 }
 _PERF_ONLY: dict[str, Callable[[str], c.Command]] = {
     "role": _role, "help": _help, "settings": _settings, "members": lambda _: c.ListMembers(),

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 from bot.domain.scoring import (
@@ -36,7 +36,7 @@ class KeyResultRecord:
     number: int
     title: str
     start: Decimal
-    target: Decimal
+    target: Decimal | None  # None: to be set
     unit: str
     weight: Decimal
     owner: Person
@@ -49,6 +49,7 @@ class ObjectiveRecord:
     title: str
     period: str
     owner: Person
+    review_on: date | None = None
 
 
 @dataclass(frozen=True)
@@ -71,7 +72,7 @@ class KeyResultView:
     title: str
     owner: Person
     start: Decimal
-    target: Decimal
+    target: Decimal | None
     unit: str
     weight: Decimal
     current: Decimal | None
@@ -94,6 +95,7 @@ class ObjectiveView:
     progress: Decimal
     change: Decimal | None
     key_results: tuple[KeyResultView, ...]
+    review_on: date | None = None
 
     @property
     def at_risk(self) -> bool:
@@ -146,9 +148,12 @@ class ScorecardView:
 def key_result_view(record: KeyResultRecord) -> KeyResultView:
     latest = record.checkins[0] if record.checkins else None
     previous = record.checkins[1] if len(record.checkins) > 1 else None
-    progress = key_result_progress(record.start, record.target, latest.value if latest else None)
+    if record.target is None:
+        progress = Decimal(0)
+    else:
+        progress = key_result_progress(record.start, record.target, latest.value if latest else None)
     change = None
-    if latest and previous:
+    if latest and previous and record.target is not None:
         change = progress - key_result_progress(record.start, record.target, previous.value)
     return KeyResultView(
         ref=f"KR{record.objective_number}.{record.number}", title=record.title, owner=record.owner,
@@ -165,7 +170,7 @@ def objective_view(record: ObjectiveRecord, key_results: Iterable[KeyResultRecor
     if any(kr.change is not None for kr in views):
         before = objective_progress((kr.progress - (kr.change or 0), kr.weight) for kr in views)
         change = progress - before
-    return ObjectiveView(f"O{record.number}", record.title, record.period, record.owner, progress, change, views)
+    return ObjectiveView(f"O{record.number}", record.title, record.period, record.owner, progress, change, views, record.review_on)
 
 
 def objective_views(objectives: Iterable[ObjectiveRecord], key_results: Iterable[KeyResultRecord]) -> list[ObjectiveView]:

@@ -23,11 +23,13 @@ def record_checkin(ctx: Context, command: c.CheckIn, *, source: str = "console",
     if command.ref.kind == "KR":
         parent, item = lookup.key_result(ctx, command.ref)
         period, owners = parent.period, {item.owner_id, parent.owner_id}
+        if item.target is None:
+            raise UserError("error.target_not_set", ref=str(command.ref), edit="/okr edit" if command.ref.kind == "KR" else "/kpi edit")
     else:
         parent, item = None, lookup.kpi(ctx, command.ref.number)
         period, owners = item.period, {item.owner_id}
         if item.target is None:
-            raise UserError("error.target_not_set", ref=str(command.ref))
+            raise UserError("error.target_not_set", ref=str(command.ref), edit="/okr edit" if command.ref.kind == "KR" else "/kpi edit")
     if not ctx.is_manager and ctx.member.id not in owners:
         raise UserError("error.not_your_item", ref=str(command.ref))
     ctx.ensure_open(period)

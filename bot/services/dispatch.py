@@ -11,7 +11,7 @@ from datetime import datetime
 from bot.domain import commands as c
 from bot.domain.errors import UserError
 from bot.domain.parsing import parse_command
-from bot.services import admin, checkins, goals, reports
+from bot.services import admin, advice, checkins, goals, reports
 from bot.services.context import Actor, Context, open_context
 from bot.services.results import HelpText
 from bot.services.runtime import Runtime
@@ -34,6 +34,10 @@ HANDLERS: dict[type, Callable] = {
     c.ListMembers: admin.list_members,
     c.ChangeSettings: admin.change_settings,
     c.Help: lambda ctx, command: HelpText(command.topic),
+    c.AskAdvice: advice.ask_advice,
+    c.ApplyAdvice: advice.apply_advice,
+    c.AdviceHistory: advice.advice_history,
+    c.AdviceQuestionnaire: advice.questionnaire,
 }
 
 

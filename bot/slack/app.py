@@ -13,7 +13,7 @@ from bot.config import Settings
 from bot.render.text import Renderer
 from bot.services.runtime import Runtime
 from bot.slack.deps import SlackDeps
-from bot.slack.listeners import actions, commands, events, views
+from bot.slack.listeners import actions, advice, commands, events, views
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +40,7 @@ def build_app(settings: Settings, runtime: Runtime) -> tuple[App, SlackDeps]:
         process_before_response=True,
         logger=logging.getLogger("slack_bolt"),
     )
-    for listeners in (commands, actions, views, events):
+    for listeners in (commands, actions, views, events, advice):
         listeners.register(app, deps)
 
     @app.error

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+from bot.domain.advisor_input import FIELDS
 from bot.domain.views import KeyResultView, KpiView
 from bot.render.text import Renderer
 from bot.services.home import MAX_MODAL_KEY_RESULTS, HomeData
@@ -16,6 +17,8 @@ from bot.slack import blocks as b
 CHECKIN_MODAL = "checkin_modal"
 OBJECTIVE_MODAL = "objective_modal"
 CHECKIN_BUTTON = "checkin_open"
+ADVICE_MODAL = "advice_modal"
+APPLY_BUTTON = "advice_apply"
 CONFIDENCES = ("on-track", "at-risk", "off-track")
 OPTION_CHARS = 75
 MAX_OPTIONS = 100
@@ -113,3 +116,27 @@ def home_view(words: Words, data: HomeData) -> dict:
             blocks.append(b.section(words.render("slack/home_objective.j2", o=objective)))
         blocks += [b.divider(), b.section(words.render("slack/home_scorecard.j2", s=data.scorecard))]
     return {"type": "home", "blocks": b.fit(blocks, b.SURFACE_BLOCKS, words.and_more)}
+
+
+def advice_modal(words: Words) -> dict:
+    """The advisor's questionnaire, one input per question of `advisor_input.FIELDS`."""
+    blocks = [b.section(words.text("advisor.help"))]
+    for spec in FIELDS.values():
+        if spec.kind == "number":
+            element = {"type": "plain_text_input", "action_id": spec.name, "max_length": 9}
+        else:
+            options = [_option(words.renderer.message(spec.value_key(v), words.language), v) for v in spec.values]
+            element = {"type": "static_select", "action_id": spec.name, "options": options}
+        blocks.append({"type": "input", "block_id": spec.name, "optional": not spec.required,
+                       "label": words.plain(spec.label_key), "element": element})
+    return {
+        "type": "modal", "callback_id": ADVICE_MODAL, "title": words.title("modal.advice.title"),
+        "submit": words.title("modal.advice.submit"), "close": words.title("modal.cancel"), "blocks": blocks,
+    }
+
+
+def apply_button(words: Words, advice_number: int) -> dict:
+    return {"type": "actions", "block_id": "advice_actions", "elements": [{
+        "type": "button", "style": "primary", "action_id": APPLY_BUTTON, "value": str(advice_number),
+        "text": words.plain("modal.advice.apply"),
+    }]}

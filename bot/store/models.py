@@ -97,6 +97,8 @@ class Objective(SQLModel, table=True):
     created_at: datetime = time_field()
     archived_at: datetime | None = time_field(nullable=True)
     carried_from: int | None = Field(default=None, foreign_key="objective.id")
+    review_on: date | None = None  # MBO: when manager and owner review it together
+    advice_id: int | None = Field(default=None, foreign_key="advice.id")  # created by a starter kit
 
 
 class KeyResult(SQLModel, table=True):
@@ -108,7 +110,7 @@ class KeyResult(SQLModel, table=True):
     number: int
     title: str = Field(max_length=400)
     start: Decimal = decimal_field(Decimal(0), nullable=False)
-    target: Decimal = decimal_field(nullable=False)
+    target: Decimal | None = decimal_field()  # None: "to be set" (a starter kit)
     unit: str = Field(default="", max_length=4)
     weight: Decimal = decimal_field(Decimal(1), nullable=False)
     owner_id: int = Field(foreign_key="member.id")
@@ -131,6 +133,7 @@ class Kpi(SQLModel, table=True):
     owner_id: int = Field(foreign_key="member.id")
     created_at: datetime = time_field()
     archived_at: datetime | None = time_field(nullable=True)
+    advice_id: int | None = Field(default=None, foreign_key="advice.id")  # created by a starter kit
 
 
 class Checkin(SQLModel, table=True):

@@ -46,7 +46,7 @@ def objective_records(session: Session, workspace_id: int, objectives: list[Obje
         select(KeyResult).where(col(KeyResult.objective_id).in_(list(numbers)), col(KeyResult.archived_at).is_(None))
     ).all()
     checkins = latest_checkins(session, workspace_id, Checkin.key_result_id, (kr.id for kr in krs), who)
-    objective_rows = [ObjectiveRecord(o.number, o.title, o.period, who[o.owner_id]) for o in objectives]
+    objective_rows = [ObjectiveRecord(o.number, o.title, o.period, who[o.owner_id], o.review_on) for o in objectives]
     kr_rows = [
         KeyResultRecord(numbers[kr.objective_id], kr.number, kr.title, kr.start, kr.target, kr.unit, kr.weight, who[kr.owner_id], checkins.get(kr.id, []))
         for kr in krs

@@ -7,10 +7,11 @@ from bot.services.dispatch import run_command, run_use_case
 from bot.services.home import checkin_choices, home
 from bot.slack.deps import SlackDeps
 from bot.slack.people import command_ids
-from bot.slack.replies import follow_up_checkin, message, outcome_message
-from bot.slack.surfaces import Words, checkin_modal, objective_modal
+from bot.slack.listeners.advice import advice_message
+from bot.slack.replies import follow_up_checkin, message
+from bot.slack.surfaces import Words, advice_modal, checkin_modal, objective_modal
 
-SLASH_COMMANDS = ("/perf", "/okr", "/kpi", "/checkin", "/scorecard")
+SLASH_COMMANDS = ("/perf", "/okr", "/kpi", "/checkin", "/scorecard", "/advise")
 
 
 def wants_form(command: str, text: str) -> str | None:
@@ -22,6 +23,8 @@ def wants_form(command: str, text: str) -> str | None:
         return "checkin"
     if command == "/okr" and words in (["add"], ["添加"], ["新增"]):
         return "objective"
+    if command == "/advise" and not words:
+        return "advice"
     return None
 
 
@@ -36,7 +39,7 @@ def register(app, deps: SlackDeps) -> None:
             open_form(deps, client, actor, form, body.get("trigger_id"))
             return
         outcome = run_command(deps.runtime, actor, command, text, source="slack")
-        ack(response_type="ephemeral", **outcome_message(deps, outcome))
+        ack(response_type="ephemeral", **advice_message(deps, outcome))
         deps.later(follow_up_checkin, deps, client, actor, outcome)
 
     for name in SLASH_COMMANDS:
@@ -51,6 +54,8 @@ def open_form(deps: SlackDeps, client, actor, form: str, trigger_id: str | None,
     words = Words(deps.renderer, outcome.language)
     if form == "objective":
         view = objective_modal(words)
+    elif form == "advice":
+        view = advice_modal(words)
     else:
         choices = checkin_choices(outcome.result)
         if not choices:
