@@ -77,3 +77,25 @@ def test_checkins_are_announced_in_the_updates_channel(slack: SlackSender, emula
     assert emulator.wait_for(lambda e: any(c.args.get("channel") == "CUPDATES" for c in e.calls_to("chat.postMessage")))
     posted = next(c for c in emulator.calls_to("chat.postMessage") if c.args.get("channel") == "CUPDATES")
     assert "KR1.1" in posted.args["text"] and "<!here>" not in str(posted.args)
+
+
+def test_slack_errors_are_retried_and_the_announcement_posted_once(slack: SlackSender, emulator):
+    slack.command("/perf", "settings updates=<#CRETRY|marketing>")
+    slack.command("/okr", "add Brand")
+    slack.command("/okr", "kr O1 Articles target=10")
+    emulator.fail_next("chat.postMessage", status=500)
+    emulator.fail_next("chat.postMessage", status=429, retry_after=1)
+    assert "3/10" in reply_text(slack.command("/checkin", "KR1.1 3"))
+    assert emulator.wait_for(lambda e: e.calls_to("chat.postMessage"), timeout=15)
+    failed = [c for c in emulator.calls if c.method == "chat.postMessage" and not c.ok]
+    assert len(failed) == 2 and len(emulator.calls_to("chat.postMessage")) == 1
+
+
+def test_a_reply_that_finally_fails_is_logged_not_shown(slack: SlackSender, emulator):
+    slack.command("/perf", "settings updates=<#CDOWN|marketing>")
+    slack.command("/okr", "add Brand")
+    slack.command("/okr", "kr O1 Articles target=10")
+    emulator.fail_next("chat.postMessage", status=500, times=10)
+    reply = reply_text(slack.command("/checkin", "KR1.1 4"))
+    assert "4/10" in reply  # the check-in is confirmed; the announcement failing is the bot's problem
+    assert reply_text(slack.command("/okr", "list")).count("4/10") == 1

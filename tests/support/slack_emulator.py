@@ -138,7 +138,7 @@ class SlackEmulator:
             self.calls = []
             self._responses: dict[str, list[dict]] = {}
             self._rejected: dict[str, list[dict]] = {}
-            self._failures: dict[str, list[Any]] = {}  # method -> [status, remaining, retry_after]
+            self._failures: dict[str, list[list[Any]]] = {}  # method -> queue of [status, remaining, retry_after]
             self._uploads: dict[str, dict[str, Any]] = {}
             self._completed: list[tuple[str, bytes, dict[str, Any]]] = []
             self._last_post: dict[str, float] = {}
@@ -146,9 +146,10 @@ class SlackEmulator:
 
     def fail_next(self, method: str, *, status: int = 500, times: int = 1,
                   retry_after: int | None = None) -> None:
-        """Make the next `times` calls to `method` fail, to exercise retry paths."""
+        """Make the next `times` calls to `method` fail, to exercise retry paths.
+        Calls queue up: `fail_next(m, status=500)` then `fail_next(m, status=429)` fails twice, in that order."""
         with self._lock:
-            self._failures[method] = [status, times, retry_after]
+            self._failures.setdefault(method, []).append([status, times, retry_after])
 
     def set_user(self, user_id: str, *, name: str, real_name: str | None = None,
                  locale: str = "en-US", tz: str | None = None) -> None:
@@ -201,8 +202,11 @@ class SlackEmulator:
             return status, body, extra
 
     def _dispatch(self, method: str, args: dict[str, Any], headers: dict[str, str]) -> _Reply:
-        failure = self._failures.get(method)
-        if failure and failure[1] > 0:
+        queue = self._failures.get(method) or []
+        while queue and queue[0][1] <= 0:
+            queue.pop(0)
+        if queue:
+            failure = queue[0]
             failure[1] -= 1
             status, _, retry_after = failure
             _, body, _ = _err("ratelimited" if status == 429 else "internal_error")
