@@ -41,6 +41,7 @@ class KeyResultRecord:
     weight: Decimal
     owner: Person
     checkins: Sequence[CheckinRecord] = ()  # newest first; at least the latest two
+    item_id: int = 0  # the store's identity, for loading more about it; never shown
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,7 @@ class KpiRecord:
     perspective: str | None
     owner: Person
     checkins: Sequence[CheckinRecord] = ()  # newest first
+    item_id: int = 0  # the store's identity, for loading more about it; never shown
 
 
 @dataclass(frozen=True)

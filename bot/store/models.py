@@ -68,6 +68,8 @@ class Workspace(SQLModel, table=True):
     score_cap: Decimal = decimal_field(Decimal(120), nullable=False)  # percent
     updates_channel: str | None = Field(default=None, max_length=40)
     reminder_days: int = 7
+    reminders: bool = True
+    reminder_at: str = Field(default="10:00", max_length=5)  # local time of the daily reminder run
     weekend_reminders: bool = False
     charts: bool = True
     created_at: datetime = time_field()
@@ -179,3 +181,38 @@ class SeenRequest(SQLModel, table=True):
     __tablename__ = "seen_request"
     key: str = Field(primary_key=True, max_length=160)
     created_at: datetime = time_field()
+
+
+class Subscription(SQLModel, table=True):
+    """A scheduled post: the weekly digest to a channel or a person, at a local weekday and time."""
+
+    __table_args__ = (UniqueConstraint("workspace_id", "number"),)
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: int = Field(foreign_key="workspace.id", index=True)
+    number: int
+    kind: str = Field(default="weekly", max_length=16)
+    target: str = Field(max_length=40)  # a channel id ("C…", "#name" in the console) or a user id
+    weekday: int  # 0 Monday … 6 Sunday
+    at: str = Field(max_length=5)  # "HH:MM", the workspace's local time
+    language: str = Field(default="en", max_length=8)  # its creator's, unless the workspace fixes one
+    created_by: int = Field(foreign_key="member.id")
+    created_at: datetime = time_field()
+    active: bool = True
+
+
+class Send(SQLModel, table=True):
+    """One scheduled post, claimed before it is posted: the unique key makes it exactly once,
+    whichever process, restart or late clock tick gets there first."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: int = Field(foreign_key="workspace.id", index=True)
+    key: str = Field(max_length=160, unique=True)  # kind:target:period-or-week-or-day
+    kind: str = Field(max_length=16)
+    target: str = Field(max_length=40)
+    status: str = Field(default="sending", max_length=12, index=True)  # sending, sent, failed, skipped
+    attempts: int = 1
+    last_error: str | None = Field(default=None, max_length=400)
+    slot_at: datetime = time_field()
+    next_attempt_at: datetime | None = time_field(nullable=True)
+    sent_at: datetime | None = time_field(nullable=True)
+    claimed_by: str = Field(default="", max_length=80)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from datetime import datetime
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
@@ -23,13 +24,17 @@ def people(session: Session, workspace_id: int) -> dict[int, Person]:
     return {m.id: Person(m.user_id, m.name or m.user_id) for m in members}
 
 
-def latest_checkins(session: Session, workspace_id: int, column, item_ids: Iterable[int], who: dict[int, Person], per_item: int = LATEST_PER_ITEM) -> dict[int, list[CheckinRecord]]:
-    """The newest `per_item` check-ins of each item, newest first, in one statement."""
+def latest_checkins(session: Session, workspace_id: int, column, item_ids: Iterable[int], who: dict[int, Person],
+                    per_item: int = LATEST_PER_ITEM, before: datetime | None = None) -> dict[int, list[CheckinRecord]]:
+    """The newest `per_item` check-ins of each item (as of `before`), newest first, in one statement."""
     ids = list(item_ids)
     if not ids:
         return {}
     rank = func.row_number().over(partition_by=column, order_by=(col(Checkin.created_at).desc(), col(Checkin.id).desc())).label("rank")
-    ranked = select(Checkin, rank).where(Checkin.workspace_id == workspace_id, col(column).in_(ids)).subquery()
+    conditions = [Checkin.workspace_id == workspace_id, col(column).in_(ids)]
+    if before is not None:
+        conditions.append(col(Checkin.created_at) <= before)
+    ranked = select(Checkin, rank).where(*conditions).subquery()
     rows = session.execute(select(ranked).where(ranked.c.rank <= per_item).order_by(ranked.c.rank)).all()
     found: dict[int, list[CheckinRecord]] = defaultdict(list)
     for row in rows:
@@ -48,7 +53,7 @@ def objective_records(session: Session, workspace_id: int, objectives: list[Obje
     checkins = latest_checkins(session, workspace_id, Checkin.key_result_id, (kr.id for kr in krs), who)
     objective_rows = [ObjectiveRecord(o.number, o.title, o.period, who[o.owner_id], o.review_on) for o in objectives]
     kr_rows = [
-        KeyResultRecord(numbers[kr.objective_id], kr.number, kr.title, kr.start, kr.target, kr.unit, kr.weight, who[kr.owner_id], checkins.get(kr.id, []))
+        KeyResultRecord(numbers[kr.objective_id], kr.number, kr.title, kr.start, kr.target, kr.unit, kr.weight, who[kr.owner_id], checkins.get(kr.id, []), kr.id)
         for kr in krs
     ]
     return objective_rows, kr_rows
@@ -66,6 +71,6 @@ def kpi_records(session: Session, workspace_id: int, period: str, who: dict[int,
     ).all()
     checkins = latest_checkins(session, workspace_id, Checkin.kpi_id, (k.id for k in kpis), who)
     return [
-        KpiRecord(k.number, k.name, k.period, k.target, k.unit, k.weight, k.direction, k.perspective, who[k.owner_id], checkins.get(k.id, []))
+        KpiRecord(k.number, k.name, k.period, k.target, k.unit, k.weight, k.direction, k.perspective, who[k.owner_id], checkins.get(k.id, []), k.id)
         for k in kpis
     ]

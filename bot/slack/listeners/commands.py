@@ -8,7 +8,7 @@ from bot.services.home import checkin_choices, home
 from bot.slack.deps import SlackDeps
 from bot.slack.people import command_ids
 from bot.slack.listeners.advice import advice_message
-from bot.slack.replies import follow_up_checkin, message
+from bot.slack.replies import follow_up_checkin, message, outcome_message
 from bot.slack.surfaces import Words, advice_modal, checkin_modal, objective_modal
 
 SLASH_COMMANDS = ("/perf", "/okr", "/kpi", "/checkin", "/scorecard", "/advise")
@@ -49,7 +49,7 @@ def register(app, deps: SlackDeps) -> None:
 def open_form(deps: SlackDeps, client, actor, form: str, trigger_id: str | None, selected: str | None = None) -> None:
     outcome = run_use_case(deps.runtime, actor, home, label="form")
     if outcome.result is None:
-        client.chat_postEphemeral(channel=actor.user_id, user=actor.user_id, **outcome_message(deps, outcome))
+        client.chat_postMessage(channel=actor.user_id, **outcome_message(deps, outcome))
         return
     words = Words(deps.renderer, outcome.language)
     if form == "objective":

@@ -1,0 +1,205 @@
+"""The weekly digest and the period-end summary, assembled from a period's plain records.
+
+Pure: the loading side hands over everything (this week and a week ago) in a fixed number
+of queries, and this module only computes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal
+
+from bot.domain.periods import Period
+from bot.domain.views import (
+    CheckinRecord, KeyResultRecord, KeyResultView, KpiRecord, KpiView, ObjectiveRecord, ObjectiveView, Person,
+    ScorecardView, objective_views, scorecard_view,
+)
+
+BEHIND_PACE_MARGIN = Decimal("0.15")  # this far below the expected pace is "behind"
+QUIET_DAYS = 7
+MAX_MOVERS = 5
+
+
+@dataclass(frozen=True)
+class PeriodPace:
+    period: str
+    start: date
+    end: date
+    today: date
+    elapsed: Decimal  # 0..1: how far through the period we are
+
+    @property
+    def days_left(self) -> int:
+        return max(0, (self.end - self.today).days)
+
+
+@dataclass(frozen=True)
+class KeyResultTrend:
+    objective_ref: str
+    key_result: KeyResultView
+    week_change: Decimal | None  # progress gained in the last seven days
+    forecast: Decimal | None  # where it lands at period end at the current pace
+    behind_pace: bool
+
+    @property
+    def needs_attention(self) -> bool:
+        return self.key_result.at_risk or self.behind_pace
+
+
+@dataclass(frozen=True)
+class ObjectiveTrend:
+    objective: ObjectiveView
+    week_change: Decimal | None
+
+
+@dataclass(frozen=True)
+class QuietPerson:
+    person: Person
+    last_checkin: datetime | None
+    days: int | None  # None: never checked in
+
+
+@dataclass(frozen=True)
+class Digest:
+    pace: PeriodPace
+    okr_progress: Decimal | None
+    okr_change: Decimal | None
+    kpi_score: Decimal | None
+    kpi_change: Decimal | None
+    objectives: tuple[ObjectiveTrend, ...]
+    attention: tuple[KeyResultTrend, ...]
+    scorecard: ScorecardView
+    forecasts: tuple[KeyResultTrend, ...]
+    movers: tuple[KeyResultTrend, ...]
+    quiet: tuple[QuietPerson, ...]
+
+
+@dataclass(frozen=True)
+class DigestInputs:
+    """A period as the database holds it, now and a week ago."""
+
+    objectives: Sequence[ObjectiveRecord]
+    key_results: Sequence[KeyResultRecord]
+    key_results_week_ago: Mapping[tuple[int, int], Decimal]  # (objective number, kr number) -> value then
+    kpis: Sequence[KpiRecord]
+    kpis_week_ago: Mapping[int, Decimal]  # kpi number -> actual then
+    last_checkin_by: Mapping[str, datetime]  # user id -> their latest check-in (any item)
+    away_until: Mapping[str, date]  # user id -> away until (inclusive)
+    score_cap: Decimal  # percent
+
+
+def period_pace(period: Period, today: date) -> PeriodPace:
+    return PeriodPace(str(period), period.start, period.end, today, Decimal(str(round(period.elapsed(today), 4))))
+
+
+def _as_of(records: Iterable, values: Mapping, key) -> list:
+    """The same records with only the value they had then (or none)."""
+    then = []
+    for record in records:
+        value = values.get(key(record))
+        synthetic = (CheckinRecord(value, None, "", record.owner, datetime.min),) if value is not None else ()
+        then.append(replace(record, checkins=synthetic))
+    return then
+
+
+def _mean(values: list[Decimal]) -> Decimal | None:
+    return sum(values, Decimal(0)) / len(values) if values else None
+
+
+def assemble_digest(period: Period, today: date, now: datetime, data: DigestInputs) -> Digest:
+    pace = period_pace(period, today)
+    now_views = objective_views(data.objectives, data.key_results)
+    then_krs = _as_of(data.key_results, data.key_results_week_ago, lambda kr: (kr.objective_number, kr.number))
+    then_views = {o.ref: o for o in objective_views(data.objectives, then_krs)}
+    then_kr = {kr.ref: kr for o in then_views.values() for kr in o.key_results}
+    objectives, trends = [], []
+    for objective in now_views:
+        before = then_views.get(objective.ref)
+        objectives.append(ObjectiveTrend(objective, objective.progress - before.progress if before else None))
+        for kr in objective.key_results:
+            earlier = then_kr.get(kr.ref)
+            week_change = kr.progress - earlier.progress if earlier and kr.target is not None else None
+            forecast = kr.progress / pace.elapsed if pace.elapsed > 0 and kr.target is not None else None
+            behind = kr.target is not None and kr.progress < pace.elapsed - BEHIND_PACE_MARGIN
+            trends.append(KeyResultTrend(objective.ref, kr, week_change, forecast, behind))
+    okr_now = _mean([o.progress for o in now_views])
+    okr_then = _mean([o.progress for o in then_views.values()])
+    scorecard = scorecard_view(str(period), data.kpis, data.score_cap)
+    then_scorecard = scorecard_view(str(period), _as_of(data.kpis, data.kpis_week_ago, lambda k: k.number), data.score_cap)
+    kpi_change = None
+    if scorecard.score is not None and then_scorecard.score is not None:
+        kpi_change = scorecard.score - then_scorecard.score
+    movers = sorted((t for t in trends if t.week_change), key=lambda t: -abs(t.week_change))[:MAX_MOVERS]
+    return Digest(
+        pace=pace, okr_progress=okr_now, okr_change=(okr_now - okr_then) if okr_now is not None and okr_then is not None else None,
+        kpi_score=scorecard.score, kpi_change=kpi_change, objectives=tuple(objectives),
+        attention=tuple(t for t in trends if t.needs_attention), scorecard=scorecard,
+        forecasts=tuple(t for t in trends if t.forecast is not None), movers=tuple(movers),
+        quiet=quiet_people(_owners(data), data.last_checkin_by, data.away_until, now, today),
+    )
+
+
+def _owners(data: DigestInputs) -> list[Person]:
+    seen: dict[str, Person] = {}
+    for item in (*data.key_results, *data.kpis):
+        seen.setdefault(item.owner.user_id, item.owner)
+    return list(seen.values())
+
+
+def quiet_people(owners: Iterable[Person], last_checkin_by: Mapping[str, datetime], away_until: Mapping[str, date],
+                 now: datetime, today: date, days: int = QUIET_DAYS) -> tuple[QuietPerson, ...]:
+    """Owners who have not checked in for `days` days or more, leaving out those away."""
+    quiet = []
+    for person in owners:
+        if (away := away_until.get(person.user_id)) is not None and away >= today:
+            continue
+        last = last_checkin_by.get(person.user_id)
+        elapsed = (now - last).days if last else None
+        if elapsed is None or elapsed >= days:
+            quiet.append(QuietPerson(person, last, elapsed))
+    return tuple(sorted(quiet, key=lambda q: (q.days is not None, -(q.days or 0), q.person.name)))
+
+
+def okr_grade(progress: Decimal) -> Decimal:
+    """The classic OKR score: 0.0 to 1.0 in tenths."""
+    return min(max(progress, Decimal(0)), Decimal(1)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+@dataclass(frozen=True)
+class PeriodEnd:
+    period: str
+    objectives: tuple[ObjectiveView, ...]
+    kpis_hit: tuple[KpiView, ...]
+    kpis_missed: tuple[KpiView, ...]
+    scorecard: ScorecardView
+
+
+def assemble_period_end(period: Period, data: DigestInputs) -> PeriodEnd:
+    scorecard = scorecard_view(str(period), data.kpis, data.score_cap)
+    return PeriodEnd(
+        str(period), tuple(objective_views(data.objectives, data.key_results)),
+        tuple(k for k in scorecard.kpis if k.at_target), tuple(k for k in scorecard.kpis if not k.at_target), scorecard,
+    )
+
+
+@dataclass(frozen=True)
+class StaleItem:
+    owner: Person
+    ref: str
+    title: str
+    last_activity: datetime  # the latest check-in, or when the item was created
+
+
+def stale_items_by_owner(items: Iterable[StaleItem], now: datetime, today: date, days: int,
+                         away_until: Mapping[str, date]) -> dict[str, list[StaleItem]]:
+    """Items without a check-in for `days` days, per owner, leaving out people who are away."""
+    found: dict[str, list[StaleItem]] = {}
+    for item in items:
+        away = away_until.get(item.owner.user_id)
+        if away is not None and away >= today:
+            continue
+        if (now - item.last_activity).days >= days:
+            found.setdefault(item.owner.user_id, []).append(item)
+    return found

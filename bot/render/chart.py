@@ -1,0 +1,158 @@
+"""A PNG bar chart of each objective's progress against the expected pace, for the weekly digest.
+
+Built on `matplotlib.figure.Figure` and the Agg canvas, never `pyplot`: pyplot keeps a global
+"current figure" that concurrent requests in the web server would trample, and it may try to
+pick an interactive backend on a headless box.  Text can be Chinese (from the zh-CN catalog);
+when no installed font has the glyphs, English fallbacks replace it, because a chart full of
+tofu boxes (and a "Glyph missing" warning per character) is worse than one in English.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+import math
+import threading
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from matplotlib import font_manager
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.legend_handler import HandlerTuple
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+from matplotlib.ticker import PercentFormatter
+
+MAX_ROWS = 40
+X_MAX = 1.2  # bars past 120% are drawn to the edge; their label still says the true figure
+AMBER_BAND = 0.15
+# Okabe-Ito: green, orange and vermillion stay apart for the common kinds of colour blindness.
+GREEN, AMBER, RED = "#009E73", "#E69F00", "#D55E00"
+PACE = "#333333"
+_CJK_FAMILIES = ("Noto Sans CJK", "Noto Sans SC", "Source Han Sans", "WenQuanYi", "SimHei",
+                 "Microsoft YaHei", "PingFang", "Droid Sans Fallback")
+_BASE_FAMILY = "DejaVu Sans"  # ships inside matplotlib, so it is always there
+_LOCK = threading.Lock()
+
+
+@dataclass(frozen=True)
+class ChartBar:
+    ref: str  # "O1"
+    progress: float  # 0.0-1.0, may exceed 1 or be negative
+    title: str = ""  # optional on the chart: shown only if a font can draw it
+
+
+@functools.cache
+def cjk_family() -> str | None:
+    """The first installed font family that covers Chinese, preferring Simplified Chinese faces."""
+    names = sorted({f.name for f in font_manager.fontManager.ttflist}, key=lambda n: ("SC" not in n, n))
+    return next((n for want in _CJK_FAMILIES for n in names if want.lower() in n.lower()), None)
+
+
+def _families() -> list[str]:
+    """Font fallback chain: matplotlib takes each glyph from the first family that has it."""
+    return [f for f in (cjk_family(), _BASE_FAMILY) if f]
+
+
+@functools.cache
+def _glyphs() -> frozenset[int]:
+    """Every code point the fallback chain can draw, so a string is checked before it is drawn."""
+    points: set[int] = set()
+    for family in _families():
+        path = font_manager.findfont(font_manager.FontProperties(family=family), fallback_to_default=False)
+        points.update(font_manager.get_font(path).get_charmap())
+    return frozenset(points)
+
+
+def _renderable(text: str) -> bool:
+    return text.isascii() or all(ord(c) in _glyphs() or c.isspace() for c in text)
+
+
+def _clip(text: str, width: int = 24) -> str:
+    """Cut to about `width` columns, counting CJK characters double since they are drawn twice as wide."""
+    used = 0
+    for i, char in enumerate(text):
+        used += 2 if unicodedata.east_asian_width(char) in "WF" else 1
+        if used > width:
+            return text[:i].rstrip() + "…"
+    return text
+
+
+def _colour(progress: float, expected: float) -> str:
+    if progress >= expected:
+        return GREEN
+    return AMBER if expected - progress <= AMBER_BAND else RED
+
+
+def _label(bar: ChartBar) -> str:
+    title = " ".join(bar.title.split())
+    return f"{bar.ref} {_clip(title)}" if title and _renderable(title) else bar.ref
+
+
+def progress_chart(bars: Sequence[ChartBar], *, expected: float, heading: str, progress_label: str,
+                   pace_label: str, fallback_labels: tuple[str, str, str] = (
+                       "Progress vs expected pace", "Progress", "Expected pace")) -> bytes:
+    """Horizontal bars coloured green / amber / red by distance from the pace line; returns PNG bytes.
+
+    Never raises on odd input (no bars, NaN, progress below 0 or above 1): a digest that lost
+    its chart is worse than a chart that shows an odd number.
+    """
+    wanted = (heading, progress_label, pace_label)
+    if not all(_renderable(t) for t in wanted):
+        wanted = fallback_labels
+    heading, progress_label, pace_label = wanted
+    expected = min(max(expected if math.isfinite(expected) else 0.0, 0.0), X_MAX)
+    shown = list(bars) if len(bars) <= MAX_ROWS else list(bars[: MAX_ROWS - 1])
+    labels = [_label(b) for b in shown] + ([f"…+{len(bars) - len(shown)}"] if len(bars) > len(shown) else [])
+    font = font_manager.FontProperties(family=_families(), size=9)
+    with _LOCK:  # matplotlib's font and text caches are shared and not documented as thread-safe
+        return _draw(shown, labels, expected, heading, progress_label, pace_label, font)
+
+
+def _draw(shown: list[ChartBar], labels: list[str], expected: float, heading: str,
+          progress_label: str, pace_label: str, font: font_manager.FontProperties) -> bytes:
+    height = min(max(1.4 + 0.3 * len(labels), 2.6), 14.0)
+    fig = Figure(figsize=(8, height), dpi=100, layout="constrained")
+    FigureCanvasAgg(fig)
+    ax = fig.add_subplot()
+    ax.set_title(heading, loc="left", fontproperties=font, fontsize=12, fontweight="bold", pad=16, parse_math=False)
+    if not labels:
+        ax.set_axis_off()
+        ax.text(0.5, 0.5, "No objectives", ha="center", va="center", color="grey",
+                fontproperties=font, fontsize=11, transform=ax.transAxes)
+        return _png(fig)
+    values = [b.progress if math.isfinite(b.progress) else 0.0 for b in shown]
+    drawn = [min(max(v, 0.0), X_MAX) for v in values]
+    ax.barh(range(len(shown)), drawn, height=0.65, color=[_colour(v, expected) for v in values])
+    for y, (value, length) in enumerate(zip(values, drawn)):
+        inside = length > X_MAX - 0.1  # no room past the bar's end: print it inside, in white
+        ax.text(length - 0.01 if inside else length + 0.01, y, f"{value:.0%}", va="center",
+                ha="right" if inside else "left", color="white" if inside else "black", fontsize=8)
+    ax.axvline(expected, color=PACE, linestyle="--", linewidth=1.2)
+    ax.text(expected, 1.0, f" {pace_label} {expected:.0%}", transform=ax.get_xaxis_transform(),
+            ha="left" if expected < X_MAX * 0.7 else "right", va="bottom", fontproperties=font,
+            fontsize=8, color=PACE, parse_math=False)
+    ax.set_yticks(range(len(labels)), labels, fontproperties=font, parse_math=False)
+    ax.set_ylim(len(labels) - 0.5, -0.6)  # first objective on top
+    ax.set_xlim(0, X_MAX)
+    ax.xaxis.set_major_formatter(PercentFormatter(xmax=1.0, decimals=0))
+    ax.tick_params(axis="both", labelsize=8, length=0)
+    ax.grid(axis="x", color="#dddddd", linewidth=0.6)
+    ax.set_axisbelow(True)
+    for side in ("top", "right", "left"):
+        ax.spines[side].set_visible(False)
+    swatches = tuple(Patch(color=c) for c in (GREEN, AMBER, RED))
+    legend = fig.legend([swatches, Line2D([], [], color=PACE, linestyle="--")], [progress_label, pace_label],
+                        handler_map={tuple: HandlerTuple(ndivide=None, pad=0)}, prop=font,
+                        loc="outside lower center", ncols=2, frameon=False)
+    for text in legend.get_texts():
+        text.set_parse_math(False)
+    return _png(fig)
+
+
+def _png(fig: Figure) -> bytes:
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=100)
+    return buffer.getvalue()
