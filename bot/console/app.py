@@ -7,7 +7,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import TextIO
 
-from bot.domain.parsing import parse_mention
+from bot.domain.words import parse_mention
 from bot.render.text import Renderer
 from bot.services.context import Actor
 from bot.services.advice import AdviceQuestions

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date, time
 from decimal import Decimal
 
 from bot.domain.periods import Period
@@ -148,8 +149,42 @@ class AdviceHistory:
     pass
 
 
+
+@dataclass(frozen=True)
+class SubscribeDigest:
+    target: str  # "me", or a channel ("C…" from Slack, "#name" in the console)
+    weekday: int
+    at: time
+
+
+@dataclass(frozen=True)
+class ListDigests:
+    pass
+
+
+@dataclass(frozen=True)
+class StopDigest:
+    number: int
+
+
+@dataclass(frozen=True)
+class DigestNow:
+    pass
+
+
+@dataclass(frozen=True)
+class SetAway:
+    until: date | None  # None: back now
+
+
+@dataclass(frozen=True)
+class CarryObjective:
+    number: int
+
+
 Command = (
     AddObjective | AddKeyResult | AddKpi | CheckIn | ListObjectives | ShowObjective | ListKpis
     | ShowScorecard | EditItem | ArchiveItem | SetRole | ListMembers | Help | ChangeSettings
     | AskAdvice | AdviceQuestionnaire | ApplyAdvice | AdviceHistory
+    | SubscribeDigest | ListDigests | StopDigest | DigestNow | SetAway | CarryObjective
 )

@@ -66,6 +66,13 @@ def _glyphs() -> frozenset[int]:
     return frozenset(points)
 
 
+@functools.cache
+def _heading_weight() -> str:
+    """Bold only where every font in the chain has a bold face: else matplotlib logs a complaint."""
+    bold = {f.name for f in font_manager.fontManager.ttflist if font_manager.weight_dict.get(f.weight, f.weight) == 700}
+    return "bold" if set(_families()) <= bold else "normal"
+
+
 def _renderable(text: str) -> bool:
     return text.isascii() or all(ord(c) in _glyphs() or c.isspace() for c in text)
 
@@ -117,7 +124,7 @@ def _draw(shown: list[ChartBar], labels: list[str], expected: float, heading: st
     fig = Figure(figsize=(8, height), dpi=100, layout="constrained")
     FigureCanvasAgg(fig)
     ax = fig.add_subplot()
-    ax.set_title(heading, loc="left", fontproperties=font, fontsize=12, fontweight="bold", pad=16, parse_math=False)
+    ax.set_title(heading, loc="left", fontproperties=font, fontsize=12, fontweight=_heading_weight(), pad=16, parse_math=False)
     if not labels:
         ax.set_axis_off()
         ax.text(0.5, 0.5, "No objectives", ha="center", va="center", color="grey",

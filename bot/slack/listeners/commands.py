@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.domain.parsing import normalize
+from bot.domain.words import normalize
 from bot.services.dispatch import run_command, run_use_case
 from bot.services.home import checkin_choices, home
 from bot.slack.deps import SlackDeps

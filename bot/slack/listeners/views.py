@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.domain.commands import CheckIn
 from bot.domain.errors import UserError
-from bot.domain.parsing import parse_ref
+from bot.domain.words import parse_ref
 from bot.domain.quantities import parse_quantity
 from bot.services import checkins
 from bot.services.deliveries import first_delivery
