@@ -8,6 +8,7 @@ words that are neither options nor flags form the title or note, kept exactly as
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from decimal import Decimal
 
 from bot.domain import commands as c
@@ -15,11 +16,14 @@ from bot.domain.advisor_input import parse_answers
 from bot.domain.errors import UserError
 from bot.domain.periods import CYCLES
 from bot.domain.quantities import parse_quantity
+from bot.domain.schedule import parse_clock, parse_weekday
 from bot.domain.words import (
     CONFIDENCE_WORDS, CYCLE_WORDS, DIRECTION_FLAGS, LANGUAGES, ROLES, SUBCOMMAND_ALIASES, Words, normalize, parse_channel, parse_ref,
 )
 
-SHORTCUTS = ("okr", "kpi", "checkin", "scorecard", "advise")
+SHORTCUTS = ("okr", "kpi", "checkin", "scorecard", "advise", "digest")
+ON_OFF = {"on": True, "off": False, "yes": True, "no": False, "开": True, "关": False, "开启": True, "关闭": False}
+ME = ("me", "我", "myself")
 def parse_command(command: str, text: str) -> c.Command:
     """Parse a slash command (`/okr`, `/perf`...) and its text into a `Command`."""
     name = normalize(command).lstrip("/")
@@ -153,6 +157,44 @@ def _advise(text: str) -> c.Command:
     return c.AskAdvice(parse_answers(text))
 
 
+def _digest(text: str) -> c.Command:
+    words = Words(text, "usage.digest")
+    head = SUBCOMMAND_ALIASES.get(normalize(words.rest[0]), normalize(words.rest[0])) if words.rest else "help"
+    words.rest = words.rest[1:]
+    if head == "weekly":
+        if len(words.rest) != 3:
+            raise UserError("error.digest_weekly", usage=words.usage)
+        target_word, day, clock = words.rest
+        target = "me" if normalize(target_word) in ME else parse_channel(target_word)
+        if target is None:
+            raise UserError("error.bad_digest_target", value=target_word, usage=words.usage)
+        return c.SubscribeDigest(target, parse_weekday(day), parse_clock(clock))
+    if head == "off":
+        if len(words.rest) != 1 or not normalize(words.rest[0]).lstrip("#").isdigit():
+            raise UserError("error.digest_off", usage=words.usage)
+        return c.StopDigest(int(normalize(words.rest[0]).lstrip("#")))
+    simple = {"list": c.ListDigests, "now": c.DigestNow, "help": lambda: c.Help("digest")}
+    if head not in simple:
+        raise UserError("error.unknown_subcommand", command="/digest", subcommand=head, usage=words.usage)
+    words.no_leftovers()
+    return simple[head]()
+
+
+def _away(text: str) -> c.Command:
+    words = Words(text, "usage.away")
+    rest = [normalize(w) for w in words.rest]
+    if rest in (["off"], ["back"], ["回来"], ["结束"]):
+        return c.SetAway(None)
+    if rest and rest[0] in ("until", "至", "到"):
+        rest = rest[1:]
+    if len(rest) != 1:
+        raise UserError("error.bad_away", usage=words.usage)
+    try:
+        return c.SetAway(date.fromisoformat(rest[0]))
+    except ValueError:
+        raise UserError("error.bad_date", value=words.rest[-1], usage=words.usage) from None
+
+
 def _scorecard(text: str) -> c.Command:
     words = Words(text, "usage.scorecard", ("period", "owner"))
     owner = words.owner() or words.take_mention()
@@ -176,7 +218,7 @@ def _help(text: str) -> c.Command:
 
 
 def _settings(text: str) -> c.Command:
-    words = Words(text, "usage.settings", ("cycle", "cap", "language", "updates", "timezone"))
+    words = Words(text, "usage.settings", ("cycle", "cap", "language", "updates", "timezone", "reminders", "reminder_days", "weekends", "charts"))
     words.no_leftovers()
     changes: dict[str, object] = {}
     for key, raw in words.options.items():
@@ -199,6 +241,14 @@ def _settings(text: str) -> c.Command:
             if channel is None and value not in ("off", "none", "关闭"):
                 raise UserError("error.bad_setting", setting="updates", value=raw, accepted="#channel, off", usage=words.usage)
             changes[key] = channel
+        elif key in ("reminders", "weekends", "charts"):
+            if value not in ON_OFF:
+                raise UserError("error.bad_setting", setting=key, value=raw, accepted="on, off", usage=words.usage)
+            changes[key] = ON_OFF[value]
+        elif key == "reminder_days":
+            if not value.isdigit() or not 1 <= int(value) <= 60:
+                raise UserError("error.bad_setting", setting=key, value=raw, accepted="1–60", usage=words.usage)
+            changes[key] = int(value)
         else:
             changes[key] = raw.strip()
     return c.ChangeSettings(changes)
@@ -209,6 +259,7 @@ _GROUPS: dict[str, Callable[[str], c.Command]] = {
         "add": _okr_add, "kr": _okr_kr, "list": _okr_list, "edit": _edit(("O", "KR"), "usage.okr.edit"),
         "show": _single_ref(("O",), "usage.okr.show", lambda ref: c.ShowObjective(ref.number)),
         "archive": _single_ref(("O", "KR"), "usage.okr.archive", c.ArchiveItem),
+        "carry": _single_ref(("O",), "usage.okr.carry", lambda ref: c.CarryObjective(ref.number)),
         "help": lambda _: c.Help("okr"),
     }),
     "kpi": lambda text: _subcommand("kpi", text, {
@@ -219,7 +270,8 @@ _GROUPS: dict[str, Callable[[str], c.Command]] = {
     "checkin": _checkin,
     "scorecard": _scorecard,
     "advise": _advise,
+    "digest": _digest,
 }
 _PERF_ONLY: dict[str, Callable[[str], c.Command]] = {
-    "role": _role, "help": _help, "settings": _settings, "members": lambda _: c.ListMembers(),
+    "role": _role, "help": _help, "settings": _settings, "members": lambda _: c.ListMembers(), "away": _away,
 }

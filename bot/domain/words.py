@@ -22,6 +22,8 @@ KEY_ALIASES = {
     "title": "title", "name": "title", "标题": "title", "名称": "title",
     "cycle": "cycle", "cap": "cap", "上限": "cap", "language": "language", "lang": "language", "语言": "language",
     "updates": "updates", "频道": "updates", "timezone": "timezone", "tz": "timezone", "时区": "timezone",
+    "reminders": "reminders", "提醒": "reminders", "reminder_days": "reminder_days", "remind_after": "reminder_days",
+    "提醒天数": "reminder_days", "weekends": "weekends", "周末": "weekends", "charts": "charts", "图表": "charts",
 }
 SUBCOMMAND_ALIASES = {
     "添加": "add", "新增": "add", "新建": "add", "列表": "list", "查看": "show", "详情": "show",
@@ -29,6 +31,8 @@ SUBCOMMAND_ALIASES = {
     "设置": "settings", "成员": "members", "team": "members", "打卡": "checkin", "进展": "checkin",
     "计分卡": "scorecard", "kr": "kr", "关键结果": "kr",
     "应用": "apply", "采用": "apply", "历史": "history", "建议": "advise", "咨询": "advise",
+    "每周": "weekly", "周报": "weekly", "取消": "off", "关闭": "off", "立即": "now", "现在": "now", "结转": "carry",
+    "请假": "away", "外出": "away", "周报订阅": "digest",
 }
 CONFIDENCE_WORDS = {
     "on-track": "on-track", "ontrack": "on-track", "正常": "on-track", "顺利": "on-track",

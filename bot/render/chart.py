@@ -24,6 +24,7 @@ from matplotlib.legend_handler import HandlerTuple
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import PercentFormatter
+from PIL import Image  # a dependency of matplotlib itself
 
 MAX_ROWS = 40
 X_MAX = 1.2  # bars past 120% are drawn to the edge; their label still says the true figure
@@ -90,7 +91,7 @@ def _clip(text: str, width: int = 24) -> str:
 def _colour(progress: float, expected: float) -> str:
     if progress >= expected:
         return GREEN
-    return AMBER if expected - progress <= AMBER_BAND else RED
+    return AMBER if expected - progress <= AMBER_BAND + 1e-9 else RED  # 35% against 50% is amber
 
 
 def _label(bar: ChartBar) -> str:
@@ -136,7 +137,8 @@ def _draw(shown: list[ChartBar], labels: list[str], expected: float, heading: st
     for y, (value, length) in enumerate(zip(values, drawn)):
         inside = length > X_MAX - 0.1  # no room past the bar's end: print it inside, in white
         ax.text(length - 0.01 if inside else length + 0.01, y, f"{value:.0%}", va="center",
-                ha="right" if inside else "left", color="white" if inside else "black", fontsize=8)
+                ha="right" if inside else "left", color="white" if inside else "black", fontsize=8,
+                bbox=None if inside else {"facecolor": "white", "edgecolor": "none", "pad": 0.5})  # over the pace line
     ax.axvline(expected, color=PACE, linestyle="--", linewidth=1.2)
     ax.text(expected, 1.0, f" {pace_label} {expected:.0%}", transform=ax.get_xaxis_transform(),
             ha="left" if expected < X_MAX * 0.7 else "right", va="bottom", fontproperties=font,
@@ -160,6 +162,10 @@ def _draw(shown: list[ChartBar], labels: list[str], expected: float, heading: st
 
 
 def _png(fig: Figure) -> bytes:
+    """A 256-colour palette PNG: a third of the size of Agg's RGBA output (Chinese glyphs are costly
+    to compress), with no visible loss on flat bars and anti-aliased text."""
+    fig.canvas.draw()
+    image = Image.frombuffer("RGBA", fig.canvas.get_width_height(), fig.canvas.buffer_rgba()).convert("RGB")
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=100)
+    image.quantize(256).save(buffer, format="PNG", optimize=True)
     return buffer.getvalue()

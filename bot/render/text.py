@@ -15,6 +15,7 @@ from decimal import Decimal
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
 
+from bot.domain.digest import okr_grade
 from bot.domain.errors import UserError
 from bot.domain.quantities import format_decimal, format_percent, format_quantity
 from bot.render.catalog import Catalog
@@ -101,15 +102,18 @@ class Renderer:
                 return f"<@{person.user_id}>"
             return f"@{person.name}"
 
+        def mention_id(user_id: str) -> str:
+            return f"<@{user_id}>" if mrkdwn and _SLACK_ID.match(user_id) else f"@{user_id}"
+
         def channel(value: str) -> str:
             if mrkdwn and value and not value.startswith("#"):
                 return Safe(f"<#{value}>")
             return value
 
-        env.globals.update(t=t, bar=progress_bar, has_message=catalog.has)
+        env.globals.update(t=t, bar=progress_bar, has_message=catalog.has, grade=lambda p: f"{okr_grade(p):.1f}")
         env.filters.update(
             pct=lambda ratio, places=0: format_percent(ratio, places), qty=format_quantity, num=format_decimal,
-            pts=signed_points, b=bold, mention=mention, channel=channel, bar=progress_bar,
+            pts=signed_points, b=bold, mention=mention, mention_id=mention_id, channel=channel, bar=progress_bar,
         )
         return env
 

@@ -50,10 +50,14 @@ def change_settings(ctx: Context, command: c.ChangeSettings) -> SettingsShown:
             workspace.score_cap = value
         elif key == "updates":
             workspace.updates_channel = value
+        elif key == "weekends":
+            workspace.weekend_reminders = value
         else:
             setattr(workspace, key, value)
     settings = {
         "cycle": workspace.cycle, "cap": workspace.score_cap, "language": workspace.language,
         "updates": workspace.updates_channel, "timezone": workspace.timezone or "UTC", "period": str(ctx.current_period),
+        "reminders": workspace.reminders, "reminder_days": workspace.reminder_days, "weekends": workspace.weekend_reminders,
+        "charts": workspace.charts,
     }
     return SettingsShown(settings, tuple(command.changes))

@@ -1,0 +1,159 @@
+"""Digest subscriptions, the digest on demand, time away, and carrying objectives forward."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from sqlmodel import Session, col, select
+
+from bot.domain import commands as c
+from bot.domain.digest import Digest, PeriodEnd, assemble_digest, assemble_period_end
+from bot.domain.errors import UserError
+from bot.domain.periods import Period, parse_period, period_containing
+from bot.domain.schedule import WeeklySlot, at_local, format_clock, latest_weekly_slot
+from bot.services import lookup
+from bot.services.context import Context, workspace_zone
+from bot.store.digest_queries import digest_inputs
+from bot.store.models import KeyResult, Objective, Subscription, Workspace
+
+@dataclass(frozen=True)
+class SubscriptionView:
+    number: int
+    target: str  # "C…"/"#name" for a channel, "U…" for a person
+    is_person: bool
+    weekday: int
+    at: str
+    next_at: datetime  # local
+
+
+@dataclass(frozen=True)
+class DigestSubscribed:
+    subscription: SubscriptionView
+    timezone: str
+
+
+@dataclass(frozen=True)
+class DigestList:
+    subscriptions: tuple[SubscriptionView, ...]
+    timezone: str
+
+
+@dataclass(frozen=True)
+class DigestStopped:
+    number: int
+
+
+@dataclass(frozen=True)
+class DigestReady:
+    """The digest as of now, for `/digest now`, `python -m bot digest` and the scheduler."""
+
+    digest: Digest
+    team: str
+    charts: bool
+
+
+@dataclass(frozen=True)
+class PeriodEndReady:
+    summary: PeriodEnd
+    team: str
+
+
+@dataclass(frozen=True)
+class AwaySet:
+    until: date | None
+
+
+@dataclass(frozen=True)
+class ObjectiveCarried:
+    source: str
+    objective: object  # ObjectiveView
+    period: str
+
+
+def _view(workspace: Workspace, sub: Subscription, now: datetime) -> SubscriptionView:
+    zone = workspace_zone(workspace)
+    at = subscription_time(sub)
+    last = latest_weekly_slot(WeeklySlot(sub.weekday, at), now, zone)
+    upcoming = at_local(last.astimezone(zone).date() + timedelta(days=7), at, zone)
+    return SubscriptionView(sub.number, sub.target, not is_channel(sub.target), sub.weekday, sub.at, upcoming.astimezone(zone))
+
+
+def is_channel(target: str) -> bool:
+    """Channels are "#name" in the console and "C…"/"G…" ids in Slack; anything else is a person."""
+    return target.startswith("#") or bool(re.fullmatch(r"[CG][A-Z0-9]{2,}", target))
+
+
+def subscription_time(sub: Subscription) -> time:
+    hour, minute = map(int, sub.at.split(":"))
+    return time(hour, minute)
+
+
+def subscribe(ctx: Context, command: c.SubscribeDigest) -> DigestSubscribed:
+    ctx.require_manager("digest")
+    target = ctx.member.user_id if command.target == "me" else command.target
+    row = Subscription(workspace_id=ctx.workspace.id, number=0, kind="weekly", target=target, weekday=command.weekday,
+                       at=format_clock(command.at), language=ctx.language, created_by=ctx.member.id, created_at=ctx.now)
+    lookup.insert_numbered(ctx.session, row, Subscription.workspace_id, ctx.workspace.id)
+    return DigestSubscribed(_view(ctx.workspace, row, ctx.now), ctx.workspace.timezone or "UTC")
+
+
+def list_digests(ctx: Context, _command: c.ListDigests) -> DigestList:
+    rows = ctx.session.exec(
+        select(Subscription).where(Subscription.workspace_id == ctx.workspace.id, Subscription.active == True).order_by(Subscription.number)  # noqa: E712
+    ).all()
+    return DigestList(tuple(_view(ctx.workspace, r, ctx.now) for r in rows), ctx.workspace.timezone or "UTC")
+
+
+def stop_digest(ctx: Context, command: c.StopDigest) -> DigestStopped:
+    ctx.require_manager("digest")
+    row = ctx.session.exec(
+        select(Subscription).where(Subscription.workspace_id == ctx.workspace.id, Subscription.number == command.number, Subscription.active == True)  # noqa: E712
+    ).first()
+    if row is None:
+        raise UserError("error.unknown_digest", number=command.number)
+    row.active = False
+    return DigestStopped(command.number)
+
+
+def build_digest(session: Session, workspace: Workspace, now: datetime, period: Period | None = None) -> DigestReady:
+    today = now.astimezone(workspace_zone(workspace)).date()
+    period = period or period_containing(today, workspace.cycle)
+    digest = assemble_digest(period, today, now, digest_inputs(session, workspace, str(period), now))
+    return DigestReady(digest, workspace.name or workspace.team_id, workspace.charts)
+
+
+def build_period_end(session: Session, workspace: Workspace, period: Period, now: datetime) -> PeriodEndReady:
+    return PeriodEndReady(assemble_period_end(period, digest_inputs(session, workspace, str(period), now)), workspace.name or workspace.team_id)
+
+
+def digest_now(ctx: Context, _command: c.DigestNow) -> DigestReady:
+    return build_digest(ctx.session, ctx.workspace, ctx.now)
+
+
+def set_away(ctx: Context, command: c.SetAway) -> AwaySet:
+    if command.until is not None and command.until < ctx.today:
+        raise UserError("error.away_in_past", value=command.until.isoformat())
+    ctx.member.away_until = command.until
+    return AwaySet(command.until)
+
+
+def carry_objective(ctx: Context, command: c.CarryObjective) -> ObjectiveCarried:
+    """Copy an unfinished objective and its key results into the next period (a closed period
+    stays as it was: this is how work goes on after it)."""
+    ctx.require_manager("okr.add")
+    source = lookup.objective(ctx, command.number)
+    target_period = str(parse_period(source.period).next())
+    ctx.ensure_open(target_period)
+    copy = Objective(workspace_id=ctx.workspace.id, number=0, period=target_period, title=source.title, owner_id=source.owner_id,
+                     created_by=ctx.member.id, carried_from=source.id, created_at=ctx.now)
+    lookup.insert_numbered(ctx.session, copy, Objective.workspace_id, ctx.workspace.id)
+    krs = ctx.session.exec(
+        select(KeyResult).where(KeyResult.objective_id == source.id, col(KeyResult.archived_at).is_(None)).order_by(KeyResult.number)
+    ).all()
+    for kr in krs:
+        ctx.session.add(KeyResult(workspace_id=ctx.workspace.id, objective_id=copy.id, number=kr.number, title=kr.title, start=kr.start,
+                                  target=kr.target, unit=kr.unit, weight=kr.weight, owner_id=kr.owner_id, created_at=ctx.now))
+    ctx.session.flush()
+    return ObjectiveCarried(f"O{source.number}", lookup.objective_picture(ctx, copy), target_period)
