@@ -51,6 +51,36 @@ def _prompted_lines():
             return
 
 
+def _digest(args: argparse.Namespace, settings: Settings) -> int:
+    """The same digest as `/digest now`, to read or to pipe; nothing is written to the workspace."""
+    from sqlmodel import Session, select
+
+    from bot.console.app import save_chart
+    from bot.render.text import Renderer
+    from bot.services.digests import build_digest
+    from bot.store.models import Workspace
+
+    runtime = start_runtime(settings)
+    renderer = Renderer(runtime.catalog)
+    language = "zh-CN" if args.lang == "zh" else "en"
+    with Session(runtime.engine) as session:
+        workspace = session.exec(select(Workspace).where(Workspace.team_id == args.team)).first()
+        if workspace is None:
+            print(renderer.message("error.unknown_team", language, team=args.team), file=sys.stderr)
+            return 1
+        from datetime import datetime, timezone
+
+        ready = build_digest(session, workspace, datetime.now(timezone.utc))
+    print(renderer.render("replies/digest_ready.j2", language, r=ready))
+    if ready.charts and not args.no_chart:
+        from platformdirs import user_data_dir
+        from pathlib import Path
+
+        path = save_chart(renderer, ready, language, Path(user_data_dir("perfbot", appauthor=False)) / "charts")
+        print("\n" + renderer.message("digest.chart_saved", language, path=path))
+    return 0
+
+
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
     from bot.slack.server import serve
 
@@ -63,6 +93,10 @@ def build_parser() -> argparse.ArgumentParser:
     console = sub.add_parser("console", help="type commands locally (the default without Slack credentials)")
     _console_options(console)
     sub.add_parser("serve", help="run the Slack app (HTTP on PORT, or Socket Mode with SLACK_APP_TOKEN)")
+    digest = sub.add_parser("digest", help="print a workspace's current weekly digest")
+    digest.add_argument("--team", default="local", help="the workspace (Slack team id, or the console's --team)")
+    digest.add_argument("--lang", default="en", choices=("en", "zh"))
+    digest.add_argument("--no-chart", action="store_true", help="do not write the chart file")
     return parser
 
 
@@ -82,6 +116,14 @@ def _default_user() -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
+    try:
+        return _main(argv)
+    except BrokenPipeError:  # `python -m bot digest | head`: the reader left, nothing is wrong
+        sys.stderr.close()
+        return 0
+
+
+def _main(argv: list[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     settings = Settings()
@@ -90,4 +132,4 @@ def main(argv: list[str] | None = None) -> int:
         if settings.has_slack:
             return _serve(args, settings)
         args = parser.parse_args(["console", *(argv or [])])
-    return {"console": _console, "serve": _serve}[args.command](args, settings)
+    return {"console": _console, "serve": _serve, "digest": _digest}[args.command](args, settings)

@@ -25,6 +25,8 @@ class Settings(BaseSettings):
     web_workers: int = 1
     web_threads: int = 8
     advisor_rules: Path | None = None
+    scheduler: bool = True  # run the clock that posts digests and reminders in this process
+    scheduler_interval_seconds: float = 60
     log_level: str = "INFO"
 
     @field_validator("slack_api_url")

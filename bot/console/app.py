@@ -5,12 +5,16 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TextIO
+
+from platformdirs import user_data_dir
 
 from bot.domain.words import parse_mention
 from bot.render.text import Renderer
 from bot.services.context import Actor
 from bot.services.advice import AdviceQuestions
+from bot.services.digests import DigestReady
 from bot.services.dispatch import run_command
 from bot.services.runtime import Runtime
 
@@ -47,8 +51,20 @@ def split_line(line: str) -> tuple[str | None, str, str] | None:
     return speaker, command, rest.strip()
 
 
+def save_chart(renderer: Renderer, ready: DigestReady, language: str, folder: Path) -> Path:
+    """The console cannot show a picture: it writes the digest's chart and names the file."""
+    from bot.scheduler.deliver import digest_chart
+
+    chart = digest_chart(renderer, ready, language)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"digest-{ready.team}-{chart.filename.removeprefix('digest-')}"
+    path.write_bytes(chart.png)
+    return path
+
+
 class Console:
-    def __init__(self, runtime: Runtime, user: ConsoleUser, renderer: Renderer | None = None) -> None:
+    def __init__(self, runtime: Runtime, user: ConsoleUser, renderer: Renderer | None = None, chart_dir: Path | None = None) -> None:
+        self.chart_dir = chart_dir or Path(user_data_dir("perfbot", appauthor=False)) / "charts"
         self.runtime = runtime
         self.user = user
         self.renderer = renderer or Renderer(runtime.catalog)
@@ -64,7 +80,11 @@ class Console:
         if isinstance(outcome.result, AdviceQuestions) and answers is not None:
             text = self.ask_questions(outcome.language, answers, out or sys.stdout)
             outcome = run_command(self.runtime, actor, "/advise", text, source="console")
-        return self.renderer.outcome(outcome)
+        reply = self.renderer.outcome(outcome)
+        if isinstance(outcome.result, DigestReady) and outcome.result.charts:
+            path = save_chart(self.renderer, outcome.result, outcome.language, self.chart_dir)
+            reply += "\n\n" + self.renderer.message("digest.chart_saved", outcome.language, path=path)
+        return reply
 
     def ask_questions(self, language: str, answers: Iterator[str], out: TextIO) -> str:
         """The advisor's questionnaire as prompts; the answers become the one-line form."""

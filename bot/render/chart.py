@@ -107,10 +107,8 @@ def progress_chart(bars: Sequence[ChartBar], *, expected: float, heading: str, p
     Never raises on odd input (no bars, NaN, progress below 0 or above 1): a digest that lost
     its chart is worse than a chart that shows an odd number.
     """
-    wanted = (heading, progress_label, pace_label)
-    if not all(_renderable(t) for t in wanted):
-        wanted = fallback_labels
-    heading, progress_label, pace_label = wanted
+    if not all(map(_renderable, (heading, progress_label, pace_label))):
+        heading, progress_label, pace_label = fallback_labels
     expected = min(max(expected if math.isfinite(expected) else 0.0, 0.0), X_MAX)
     shown = list(bars) if len(bars) <= MAX_ROWS else list(bars[: MAX_ROWS - 1])
     labels = [_label(b) for b in shown] + ([f"…+{len(bars) - len(shown)}"] if len(bars) > len(shown) else [])

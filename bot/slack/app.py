@@ -48,3 +48,15 @@ def build_app(settings: Settings, runtime: Runtime) -> tuple[App, SlackDeps]:
         log.error("unhandled error in a listener: %s", error, exc_info=error)
 
     return app, deps
+
+
+def start_scheduler(settings: Settings, app: App, deps: SlackDeps):
+    """Every serving process runs the clock; the database makes each post go out once."""
+    if not settings.scheduler:
+        return None
+    from bot.scheduler.clock import start_clock
+    from bot.scheduler.deliver import Deliverer
+    from bot.scheduler.posting import SlackPoster
+
+    poster = SlackPoster(lambda team_id: app.client)
+    return start_clock(Deliverer(deps.runtime, deps.renderer, poster), settings.scheduler_interval_seconds)

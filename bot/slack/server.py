@@ -21,9 +21,10 @@ EVENTS_PATH = "/slack/events"
 def wsgi_app(settings: Settings):
     """`/slack/events` for commands, interactivity and events; `/healthz` for load balancers."""
     from bot.cli import start_runtime
-    from bot.slack.app import build_app
+    from bot.slack.app import build_app, start_scheduler
 
-    app, _deps = build_app(settings, start_runtime(settings))
+    app, deps = build_app(settings, start_runtime(settings))
+    start_scheduler(settings, app, deps)
     slack = SlackRequestHandler(app)
 
     def application(environ, start_response):
@@ -64,9 +65,10 @@ def serve(settings: Settings) -> int:
         from slack_bolt.adapter.socket_mode import SocketModeHandler
 
         from bot.cli import start_runtime
-        from bot.slack.app import build_app
+        from bot.slack.app import build_app, start_scheduler
 
-        app, _deps = build_app(settings, start_runtime(settings))
+        app, deps = build_app(settings, start_runtime(settings))
+        start_scheduler(settings, app, deps)
         log.info("connecting to Slack in Socket Mode")
         SocketModeHandler(app, settings.slack_app_token.get_secret_value()).start()
         return 0

@@ -209,6 +209,8 @@ class Send(SQLModel, table=True):
     key: str = Field(max_length=160, unique=True)  # kind:target:period-or-week-or-day
     kind: str = Field(max_length=16)
     target: str = Field(max_length=40)
+    period: str = Field(default="", max_length=10)
+    language: str = Field(default="en", max_length=8)
     status: str = Field(default="sending", max_length=12, index=True)  # sending, sent, failed, skipped
     attempts: int = 1
     last_error: str | None = Field(default=None, max_length=400)

@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import logging
+
+from slack_sdk.webhook import WebhookClient
+
 from bot.domain.words import normalize
-from bot.services.dispatch import run_command, run_use_case
+from bot.scheduler.deliver import digest_chart
+from bot.services.digests import DigestReady
+from bot.services.dispatch import reader_language, run_command, run_use_case
 from bot.services.home import checkin_choices, home
 from bot.slack.deps import SlackDeps
 from bot.slack.people import command_ids
@@ -11,7 +17,8 @@ from bot.slack.listeners.advice import advice_message
 from bot.slack.replies import follow_up_checkin, message, outcome_message
 from bot.slack.surfaces import Words, advice_modal, checkin_modal, objective_modal
 
-SLASH_COMMANDS = ("/perf", "/okr", "/kpi", "/checkin", "/scorecard", "/advise")
+log = logging.getLogger(__name__)
+SLASH_COMMANDS = ("/perf", "/okr", "/kpi", "/checkin", "/scorecard", "/advise", "/digest")
 
 
 def wants_form(command: str, text: str) -> str | None:
@@ -38,12 +45,39 @@ def register(app, deps: SlackDeps) -> None:
             ack()
             open_form(deps, client, actor, form, body.get("trigger_id"))
             return
+        if is_digest_now(command, text):
+            ack(response_type="ephemeral", text=deps.renderer.message("digest.preparing", actor_language(deps, actor)))
+            deps.later(post_digest_now, deps, client, actor, body)
+            return
         outcome = run_command(deps.runtime, actor, command, text, source="slack")
         ack(response_type="ephemeral", **advice_message(deps, outcome))
         deps.later(follow_up_checkin, deps, client, actor, outcome)
 
     for name in SLASH_COMMANDS:
         app.command(name)(handle_command)
+
+
+def is_digest_now(command: str, text: str) -> bool:
+    words = [normalize(w) for w in text.split()]
+    if command == "/perf" and words[:1] == ["digest"]:
+        words = words[1:]
+    return (command in ("/digest", "/perf")) and words in (["now"], ["立即"], ["现在"])
+
+
+def actor_language(deps: SlackDeps, actor) -> str:
+    return reader_language("auto", actor.locale)
+
+
+def post_digest_now(deps: SlackDeps, client, actor, body: dict) -> None:
+    """The digest takes a moment (and a chart): it follows the ack through response_url."""
+    outcome = run_command(deps.runtime, actor, "/digest", "now", source="slack")
+    WebhookClient(body["response_url"]).send(response_type="ephemeral", **outcome_message(deps, outcome))
+    if isinstance(outcome.result, DigestReady) and outcome.result.charts and body.get("channel_id"):
+        chart = digest_chart(deps.renderer, outcome.result, outcome.language)
+        try:
+            client.files_upload_v2(channel=body["channel_id"], content=chart.png, filename=chart.filename, title=chart.title)
+        except Exception:
+            log.exception("uploading the digest chart failed")
 
 
 def open_form(deps: SlackDeps, client, actor, form: str, trigger_id: str | None, selected: str | None = None) -> None:

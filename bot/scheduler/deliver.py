@@ -1,0 +1,120 @@
+"""One tick of the clock: post what is due, exactly once, and record how it went.
+
+The same code runs in every bot process; the database decides who posts what.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+from datetime import datetime, timezone
+
+from sqlmodel import Session, select
+
+from bot.domain.digest import stale_items_by_owner
+from bot.domain.periods import parse_period
+from bot.render.text import Renderer
+from bot.scheduler.posting import Chart, PostFailed, Poster
+from bot.services.context import workspace_zone
+from bot.services.digests import DigestReady, build_digest, build_period_end
+from bot.services.dispatch import reader_language
+from bot.services.runtime import Runtime
+from bot.services.sends import Due, claim, claim_key, close_finished_periods, due_sends, mark_failed, mark_sent, reclaim_failed
+from bot.slack import blocks as b
+from bot.slack.surfaces import Words, checkin_button
+from bot.store.digest_queries import stale_candidates
+from bot.store.models import Member, Workspace
+
+log = logging.getLogger(__name__)
+
+
+def instance_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def digest_chart(renderer: Renderer, ready: DigestReady, language: str) -> Chart:
+    from bot.render.chart import ChartBar, progress_chart
+
+    digest = ready.digest
+    bars = [ChartBar(t.objective.ref, float(t.objective.progress), t.objective.title) for t in digest.objectives]
+    png = progress_chart(
+        bars, expected=float(digest.pace.elapsed),
+        heading=renderer.message("digest.chart_title", language, period=digest.pace.period),
+        progress_label=renderer.message("digest.chart_progress", language), pace_label=renderer.message("digest.chart_pace", language),
+    )
+    return Chart(png, f"digest-{digest.pace.period}.png", renderer.message("digest.chart_title", language, period=digest.pace.period))
+
+
+class Deliverer:
+    def __init__(self, runtime: Runtime, renderer: Renderer, poster: Poster, instance: str | None = None) -> None:
+        self.runtime = runtime
+        self.engine = runtime.engine
+        self.renderer = renderer
+        self.poster = poster
+        self.instance = instance or instance_name()
+
+    def tick(self, now: datetime | None = None) -> None:
+        now = now or datetime.now(timezone.utc)
+        with Session(self.engine) as session:
+            to_send, to_skip = due_sends(session, now)
+        for due in to_skip:
+            claim(self.engine, due, self.instance, now, status="skipped")
+        for due in to_send:
+            if claim(self.engine, due, self.instance, now):
+                self.deliver(due, now)
+        for due in reclaim_failed(self.engine, now, self.instance):
+            self.deliver(due, now)
+        close_finished_periods(self.engine, now)
+
+    def deliver(self, due: Due, now: datetime) -> None:
+        try:
+            with Session(self.engine, expire_on_commit=False) as session:
+                workspace = session.get(Workspace, due.workspace_id)
+                if due.kind == "reminders":
+                    self.remind(session, workspace, now)
+                    mark_sent(self.engine, due.key, now)
+                    return
+                language = reader_language(workspace.language, due.language)
+                if due.kind == "weekly":
+                    ready = build_digest(session, workspace, now)
+                    text = self.renderer.render("replies/digest_ready.j2", language, "mrkdwn", r=ready)
+                    chart = digest_chart(self.renderer, ready, language) if workspace.charts else None
+                else:
+                    summary = build_period_end(session, workspace, parse_period(due.period), now)
+                    text = self.renderer.render("replies/period_end_ready.j2", language, "mrkdwn", r=summary)
+                    chart = None
+            words = Words(self.renderer, language)
+            self.poster.post(workspace.team_id, due.target, {"text": b.fallback_text(text), "blocks": b.message_blocks(text, words.and_more)}, chart)
+            mark_sent(self.engine, due.key, now)
+        except PostFailed as failure:
+            log.warning("posting %s failed: %s", due.key, failure)
+            mark_failed(self.engine, due.key, str(failure), now, failure.retry_after)
+        except Exception as error:  # a bug must not stop the clock for every other workspace
+            log.exception("building %s failed", due.key)
+            mark_failed(self.engine, due.key, f"{type(error).__name__}: {error}", now)
+
+    def remind(self, session: Session, workspace: Workspace, now: datetime) -> None:
+        """A direct message per owner with stale items, at most one a day per person."""
+        zone = workspace_zone(workspace)
+        today = now.astimezone(zone).date()
+        from bot.domain.periods import period_containing
+
+        period = period_containing(today, workspace.cycle)
+        members = {m.user_id: m for m in session.exec(select(Member).where(Member.workspace_id == workspace.id)).all()}
+        away = {m.user_id: m.away_until for m in members.values() if m.away_until}
+        stale = stale_items_by_owner(stale_candidates(session, workspace, str(period)), now, today, workspace.reminder_days, away)
+        for user_id, items in stale.items():
+            if not claim_key(self.engine, workspace.id, f"reminder:{workspace.id}:{user_id}:{today}", "reminder", user_id, self.instance, now):
+                continue
+            member = members.get(user_id)
+            language = reader_language(workspace.language, member.locale if member else None)
+            words = Words(self.renderer, language)
+            text = self.renderer.render("replies/reminder.j2", language, "mrkdwn", items=items, days=workspace.reminder_days)
+            buttons = {"type": "actions", "elements": [checkin_button(words, item.ref) for item in items[:25]]}
+            message = {"text": b.fallback_text(text), "blocks": b.message_blocks(text, words.and_more)[:49] + [buttons]}
+            try:
+                self.poster.post(workspace.team_id, user_id, message)
+                mark_sent(self.engine, f"reminder:{workspace.id}:{user_id}:{today}", now)
+            except PostFailed as failure:
+                mark_failed(self.engine, f"reminder:{workspace.id}:{user_id}:{today}", str(failure), now, failure.retry_after)
