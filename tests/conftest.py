@@ -16,6 +16,7 @@ from bot.resources import templates_dir  # noqa: E402
 from bot.services.runtime import Runtime  # noqa: E402
 from bot.store.database import make_engine  # noqa: E402
 from support.db import SCRIPT, database_url, truncate_all  # noqa: E402
+from support.slack_emulator import SlackEmulator  # noqa: E402
 
 
 @pytest.fixture
@@ -44,6 +45,13 @@ def console(runtime):
 
     run.shell = shell
     return run
+
+
+@pytest.fixture(scope="session")
+def emulator():
+    """A local Slack Web API: a real HTTP server that records calls and enforces Slack's limits."""
+    with SlackEmulator(team_id="T1") as running:
+        yield running
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ from typing import TextIO
 
 from platformdirs import user_data_dir
 
+from bot.domain.commands import Mention
 from bot.domain.words import parse_mention
 from bot.render.text import Renderer
 from bot.services.context import Actor
@@ -29,21 +30,23 @@ class ConsoleUser:
     name: str
     language: str  # "en" or "zh"
 
-    def actor(self, name: str | None = None) -> Actor:
-        who = name or self.name
-        return Actor(team_id=self.team, user_id=who.lower(), name=who, locale=LANGUAGES.get(self.language.lower(), "en-US"), team_name=self.team)
+    def actor(self, speaker: Mention | None = None) -> Actor:
+        """Console people are known by name (`@alice` is user "alice"); a Slack-style
+        `<@U123|alice>` keeps its id, so scripts can mirror a real workspace."""
+        who = speaker or Mention(self.name.lower(), self.name)
+        return Actor(team_id=self.team, user_id=who.user_id, name=who.name or who.user_id,
+                     locale=LANGUAGES.get(self.language.lower(), "en-US"), team_name=self.team)
 
 
-def split_line(line: str) -> tuple[str | None, str, str] | None:
-    """`@alice /checkin KR1.1 5` → ("alice", "/checkin", "KR1.1 5"). None for blanks and comments."""
+def split_line(line: str) -> tuple[Mention | None, str, str] | None:
+    """`@alice /checkin KR1.1 5` → (@alice, "/checkin", "KR1.1 5"). None for blanks and comments."""
     text = line.strip()
     if not text or text.startswith("#"):
         return None
     speaker = None
-    if text.startswith("@"):
+    if text.startswith(("@", "<@")):
         head, _, text = text.partition(" ")
-        mention = parse_mention(head)
-        speaker = mention.name if mention else head[1:]
+        speaker = parse_mention(head) or Mention(head[1:].lower(), head[1:])
         text = text.strip()
     command, _, rest = text.partition(" ")
     if not command.startswith("/"):

@@ -13,7 +13,6 @@ import pytest
 import requests
 
 from support.db import database_url
-from support.slack_emulator import SlackEmulator
 from support.slack_requests import SIGNING_SECRET, SlackSender
 
 _teams = itertools.count(1)
@@ -23,12 +22,6 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
-
-
-@pytest.fixture(scope="session")
-def emulator():
-    with SlackEmulator(team_id="T1") as running:
-        yield running
 
 
 def start_server(emulator: SlackEmulator, db_url: str, **env_overrides: str) -> tuple[subprocess.Popen, str]:
