@@ -13,6 +13,7 @@ import pytest
 import requests
 
 from support.db import database_url
+from support.slack_emulator import SlackEmulator
 from support.slack_requests import SIGNING_SECRET, SlackSender
 
 _teams = itertools.count(1)
