@@ -59,9 +59,13 @@ def stop_server(process: subprocess.Popen) -> str:
 
 
 @pytest.fixture(scope="session")
-def server(emulator, tmp_path_factory):
-    db = database_url(tmp_path_factory.mktemp("serve"))
-    process, base = start_server(emulator, db)
+def server_db(tmp_path_factory):
+    return database_url(tmp_path_factory.mktemp("serve"))
+
+
+@pytest.fixture(scope="session")
+def server(emulator, server_db):
+    process, base = start_server(emulator, server_db, SCHEDULER="false")  # the digest tests start their own clocks
     yield base
     stop_server(process)
 
