@@ -34,12 +34,24 @@ def start_runtime(settings: Settings):
     """Open the database and check the advisor's rules; a broken rule file stops us here."""
     from bot.domain.advisor_rules import RuleFileError
     from bot.services.runtime import Runtime
+    from bot.store.schema import SchemaBehind
 
     try:
         return Runtime.start(settings)
-    except RuleFileError as error:
+    except (RuleFileError, SchemaBehind) as error:
         print(f"Refusing to start: {error}", file=sys.stderr)
         raise SystemExit(2) from None
+
+
+def _db(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.store.database import make_engine
+    from bot.store.schema import current_revision, head_revision, upgrade
+
+    engine = make_engine(settings.database_url)
+    if args.action == "upgrade":
+        upgrade(engine)
+    print(f"database {engine.url.render_as_string(hide_password=True)}: revision {current_revision(engine)} (code: {head_revision()})")
+    return 0
 
 
 def _prompted_lines():
@@ -93,6 +105,8 @@ def build_parser() -> argparse.ArgumentParser:
     console = sub.add_parser("console", help="type commands locally (the default without Slack credentials)")
     _console_options(console)
     sub.add_parser("serve", help="run the Slack app (HTTP on PORT, or Socket Mode with SLACK_APP_TOKEN)")
+    db = sub.add_parser("db", help="database migrations")
+    db.add_argument("action", choices=("upgrade", "current"), help="upgrade: migrate to the code's version; current: show it")
     digest = sub.add_parser("digest", help="print a workspace's current weekly digest")
     digest.add_argument("--team", default="local", help="the workspace (Slack team id, or the console's --team)")
     digest.add_argument("--lang", default="en", choices=("en", "zh"))
@@ -132,4 +146,4 @@ def _main(argv: list[str] | None) -> int:
         if settings.has_slack:
             return _serve(args, settings)
         args = parser.parse_args(["console", *(argv or [])])
-    return {"console": _console, "serve": _serve, "digest": _digest}[args.command](args, settings)
+    return {"console": _console, "serve": _serve, "digest": _digest, "db": _db}[args.command](args, settings)

@@ -25,6 +25,7 @@ class Settings(BaseSettings):
     web_workers: int = 1
     web_threads: int = 8
     advisor_rules: Path | None = None
+    auto_migrate: bool | None = None  # None: migrate the embedded SQLite database, never a server's
     scheduler: bool = True  # run the clock that posts digests and reminders in this process
     scheduler_interval_seconds: float = 60
     log_level: str = "INFO"
@@ -42,6 +43,10 @@ class Settings(BaseSettings):
         if value.startswith(("postgres://", "postgresql://")):
             return "postgresql+psycopg://" + value.split("://", 1)[1]
         return value
+
+    @property
+    def migrates_itself(self) -> bool:
+        return self.auto_migrate if self.auto_migrate is not None else self.database_url.startswith("sqlite")
 
     @property
     def has_slack(self) -> bool:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 import sys
 from pathlib import Path
 
@@ -15,15 +17,40 @@ from bot.render.catalog import Catalog  # noqa: E402
 from bot.resources import templates_dir  # noqa: E402
 from bot.services.runtime import Runtime  # noqa: E402
 from bot.store.database import make_engine  # noqa: E402
+from bot.store.schema import upgrade  # noqa: E402
 from support.db import SCRIPT, database_url, truncate_all  # noqa: E402
 from support.slack_emulator import SlackEmulator  # noqa: E402
 
 
+@pytest.fixture(scope="session", autouse=True)
+def server_database():
+    """PostgreSQL (when TEST_DATABASE_URL is set) is migrated once for the whole run."""
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        engine = make_engine(url)
+        upgrade(engine)
+        engine.dispose()
+    return url
+
+
+@pytest.fixture(scope="session")
+def migrated_sqlite(tmp_path_factory) -> Path:
+    """One SQLite file migrated by Alembic, copied for each test: real migrations, no waiting."""
+    path = tmp_path_factory.mktemp("template") / "template.sqlite3"
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade(engine)
+    engine.dispose()
+    return path
+
+
 @pytest.fixture
-def engine(tmp_path):
-    engine = make_engine(database_url(tmp_path))
-    if engine.dialect.name == "postgresql":
+def engine(tmp_path, server_database, migrated_sqlite):
+    if server_database:
+        engine = make_engine(server_database)
         truncate_all(engine)
+    else:
+        shutil.copyfile(migrated_sqlite, tmp_path / "bot.sqlite3")
+        engine = make_engine(database_url(tmp_path))
     yield engine
     engine.dispose()
 

@@ -11,6 +11,7 @@ from bot.domain.advisor_rules import RuleTable, load_rules
 from bot.render.catalog import Catalog
 from bot.resources import templates_dir
 from bot.store.database import make_engine
+from bot.store.schema import ensure_current
 
 
 @dataclass(frozen=True)
@@ -21,9 +22,12 @@ class Runtime:
 
     @classmethod
     def start(cls, settings: Settings, engine: Engine | None = None) -> Runtime:
-        """Raises `RuleFileError` for a broken ADVISOR_RULES file: refused before serving anyone."""
+        """Raises `RuleFileError` for a broken ADVISOR_RULES file, `SchemaBehind` for a database
+        that needs `python -m bot db upgrade`: refused before serving anyone."""
+        engine = engine or make_engine(settings.database_url)
+        ensure_current(engine, auto_upgrade=settings.migrates_itself)
         return cls(
-            engine=engine or make_engine(settings.database_url),
+            engine=engine,
             rules=load_rules(settings.advisor_rules),
             catalog=Catalog.load(templates_dir() / "i18n"),
         )

@@ -75,6 +75,9 @@ def serve(settings: Settings) -> int:
     if settings.slack_signing_secret is None:
         log.error("SLACK_SIGNING_SECRET is not set; HTTP mode needs it to verify Slack's requests.")
         return 2
+    from bot.cli import start_runtime
+
+    start_runtime(settings).engine.dispose()  # refuse a broken rule file or an old schema before forking workers
     log.info("serving Slack on port %s at %s", settings.port, EVENTS_PATH)
     Gunicorn(settings).run()
     return 0
