@@ -218,3 +218,19 @@ class Send(SQLModel, table=True):
     next_attempt_at: datetime | None = time_field(nullable=True)
     sent_at: datetime | None = time_field(nullable=True)
     claimed_by: str = Field(default="", max_length=80)
+
+
+class ApiToken(SQLModel, table=True):
+    """A workspace's token for `POST /api/v1/checkins` (a CRM or spreadsheet pushing actuals).
+    Only a hash is kept; the token itself is shown once, to the owner who created it."""
+
+    __tablename__ = "api_token"
+    __table_args__ = (UniqueConstraint("workspace_id", "number"),)
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: int = Field(foreign_key="workspace.id", index=True)
+    number: int
+    label: str = Field(default="", max_length=80)
+    token_hash: str = Field(max_length=64, unique=True)
+    created_by: int = Field(foreign_key="member.id")
+    created_at: datetime = time_field()
+    revoked_at: datetime | None = time_field(nullable=True)
