@@ -9,6 +9,8 @@ from __future__ import annotations
 from datetime import date, datetime, timezone
 from decimal import Decimal
 
+from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
+from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 from sqlalchemy import Column, String, TypeDecorator, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
@@ -234,3 +236,10 @@ class ApiToken(SQLModel, table=True):
     created_by: int = Field(foreign_key="member.id")
     created_at: datetime = time_field()
     revoked_at: datetime | None = time_field(nullable=True)
+
+
+# slack-sdk's OAuth installation and state stores keep their own tables; declaring them on
+# our metadata puts them under the same Alembic migrations as everything else.
+SQLAlchemyInstallationStore.build_bots_table(SQLModel.metadata, SQLAlchemyInstallationStore.default_bots_table_name)
+SQLAlchemyInstallationStore.build_installations_table(SQLModel.metadata, SQLAlchemyInstallationStore.default_installations_table_name)
+SQLAlchemyOAuthStateStore.build_oauth_states_table(SQLModel.metadata, SQLAlchemyOAuthStateStore.default_table_name)
