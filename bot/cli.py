@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import argparse
 import getpass
-import logging
 import sys
 
 from bot.config import Settings
+from bot.logs import configure_logging
 
 
 def _console(args: argparse.Namespace, settings: Settings) -> int:
@@ -141,7 +141,7 @@ def _main(argv: list[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     settings = Settings()
-    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure_logging(settings.log_level, settings.secrets())
     if args.command is None:
         if settings.has_slack:
             return _serve(args, settings)

@@ -19,6 +19,10 @@ class Settings(BaseSettings):
     slack_bot_token: SecretStr | None = None
     slack_signing_secret: SecretStr | None = None
     slack_app_token: SecretStr | None = None
+    slack_client_id: str | None = None  # with the secret: installable in many workspaces (OAuth)
+    slack_client_secret: SecretStr | None = None
+    slack_scopes: str = "commands,chat:write,chat:write.public,im:write,users:read,files:write,channels:read,groups:read"
+    slack_install_redirect_url: str | None = None
     slack_api_url: str = "https://slack.com/api/"
     database_url: str = Field(default_factory=default_database_url)
     port: int = 3000
@@ -48,6 +52,16 @@ class Settings(BaseSettings):
     def migrates_itself(self) -> bool:
         return self.auto_migrate if self.auto_migrate is not None else self.database_url.startswith("sqlite")
 
+    def secrets(self) -> tuple[str, ...]:
+        """Every secret value, so the log filter can blank them wherever they appear."""
+        values = (self.slack_bot_token, self.slack_signing_secret, self.slack_app_token, self.slack_client_secret)
+        return tuple(v.get_secret_value() for v in values if v is not None and v.get_secret_value())
+
+    @property
+    def oauth(self) -> bool:
+        return bool(self.slack_client_id and self.slack_client_secret)
+
     @property
     def has_slack(self) -> bool:
-        return self.slack_bot_token is not None and (self.slack_signing_secret is not None or self.slack_app_token is not None)
+        single = self.slack_bot_token is not None and (self.slack_signing_secret is not None or self.slack_app_token is not None)
+        return single or (self.oauth and self.slack_signing_secret is not None)

@@ -6,6 +6,9 @@ from __future__ import annotations
 import logging
 
 from slack_bolt import App
+from slack_bolt.oauth.oauth_settings import OAuthSettings
+from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
+from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler, ServerErrorRetryHandler
 
@@ -21,7 +24,7 @@ log = logging.getLogger(__name__)
 def web_client(settings: Settings, token: str | None = None) -> WebClient:
     """Rate limits (honouring Retry-After), 5xx and network errors are retried by slack-sdk."""
     return WebClient(
-        token=token or (settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None),
+        token=token if token is not None else (settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None),
         base_url=settings.slack_api_url,
         timeout=10,
         retry_handlers=[
@@ -32,14 +35,29 @@ def web_client(settings: Settings, token: str | None = None) -> WebClient:
     )
 
 
+def oauth_settings(settings: Settings, runtime: Runtime) -> OAuthSettings:
+    """Many workspaces: bolt's OAuth flow, its installation and state stores in our database."""
+    return OAuthSettings(
+        client_id=settings.slack_client_id,
+        client_secret=settings.slack_client_secret.get_secret_value(),
+        scopes=settings.slack_scopes.split(","),
+        installation_store=SQLAlchemyInstallationStore(client_id=settings.slack_client_id, engine=runtime.engine),
+        state_store=SQLAlchemyOAuthStateStore(expiration_seconds=600, engine=runtime.engine),
+        install_path="/slack/install",
+        redirect_uri_path="/slack/oauth_redirect",
+        redirect_uri=settings.slack_install_redirect_url,
+    )
+
+
 def build_app(settings: Settings, runtime: Runtime) -> tuple[App, SlackDeps]:
     deps = SlackDeps(runtime=runtime, renderer=Renderer(runtime.catalog))
-    app = App(
-        client=web_client(settings),
-        signing_secret=settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else None,
-        process_before_response=True,
-        logger=logging.getLogger("slack_bolt"),
-    )
+    signing_secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else None
+    if settings.oauth:
+        app = App(client=web_client(settings, token=""), signing_secret=signing_secret, oauth_settings=oauth_settings(settings, runtime),
+                  process_before_response=True, logger=logging.getLogger("slack_bolt"))
+    else:
+        app = App(client=web_client(settings), signing_secret=signing_secret, process_before_response=True,
+                  logger=logging.getLogger("slack_bolt"))
     for listeners in (commands, actions, views, events, advice):
         listeners.register(app, deps)
 
@@ -50,6 +68,22 @@ def build_app(settings: Settings, runtime: Runtime) -> tuple[App, SlackDeps]:
     return app, deps
 
 
+def client_for_team(settings: Settings, app: App):
+    """The Web API client for a workspace: its own installation's token in OAuth mode."""
+    if not settings.oauth:
+        return lambda team_id: app.client
+
+    store = app.installation_store
+
+    def client(team_id: str) -> WebClient:
+        bot = store.find_bot(enterprise_id=None, team_id=team_id)
+        if bot is None:
+            raise LookupError(f"no installation for team {team_id}")
+        return web_client(settings, token=bot.bot_token)
+
+    return client
+
+
 def start_scheduler(settings: Settings, app: App, deps: SlackDeps):
     """Every serving process runs the clock; the database makes each post go out once."""
     if not settings.scheduler:
@@ -58,5 +92,5 @@ def start_scheduler(settings: Settings, app: App, deps: SlackDeps):
     from bot.scheduler.deliver import Deliverer
     from bot.scheduler.posting import SlackPoster
 
-    poster = SlackPoster(lambda team_id: app.client)
+    poster = SlackPoster(client_for_team(settings, app))
     return start_clock(Deliverer(deps.runtime, deps.renderer, poster), settings.scheduler_interval_seconds)

@@ -16,6 +16,7 @@ from bot.config import Settings
 
 log = logging.getLogger(__name__)
 EVENTS_PATH = "/slack/events"
+SLACK_PATHS = (EVENTS_PATH, "/slack/install", "/slack/oauth_redirect")
 
 
 def wsgi_app(settings: Settings):
@@ -32,7 +33,7 @@ def wsgi_app(settings: Settings):
         if path == "/healthz":
             start_response("200 OK", [("Content-Type", "application/json")])
             return [json.dumps({"ok": True}).encode()]
-        if path == EVENTS_PATH:
+        if path in SLACK_PATHS:
             return slack(environ, start_response)
         start_response("404 Not Found", [("Content-Type", "text/plain")])
         return [b"not found"]
@@ -58,8 +59,8 @@ class Gunicorn(BaseApplication):
 
 
 def serve(settings: Settings) -> int:
-    if settings.slack_bot_token is None:
-        log.error("SLACK_BOT_TOKEN is not set; see README.md (or run `python -m bot console`).")
+    if settings.slack_bot_token is None and not settings.oauth:
+        log.error("Neither SLACK_BOT_TOKEN nor SLACK_CLIENT_ID/SLACK_CLIENT_SECRET is set; see README.md (or run `python -m bot console`).")
         return 2
     if settings.slack_app_token is not None:
         from slack_bolt.adapter.socket_mode import SocketModeHandler

@@ -45,6 +45,15 @@ class Call:
 _Reply = tuple[int, dict[str, Any], dict[str, str]]  # (HTTP status, JSON body, extra headers)
 
 
+def bot_token_for(team_id: str) -> str:
+    return f"xoxb-{team_id}-emulated"
+
+
+def installed_team(token: str) -> str | None:
+    parts = token.split("-")
+    return parts[1] if len(parts) == 3 and parts[0] == "xoxb" and parts[2] == "emulated" else None
+
+
 def _err(code: str, status: int = 200) -> _Reply:
     """Slack reports most errors as HTTP 200 with ok=false."""
     return status, {"ok": False, "error": code}, {}
@@ -211,9 +220,12 @@ class SlackEmulator:
             status, _, retry_after = failure
             _, body, _ = _err("ratelimited" if status == 429 else "internal_error")
             return status, body, ({"Retry-After": str(retry_after)} if retry_after is not None else {})
+        if method == "oauth.v2.access":  # app credentials, not a token: the OAuth install
+            return 200, self._oauth_access(str(args.get("code", ""))), {}
         auth = headers.get("authorization", "")
         if not (auth.startswith("Bearer ") and auth[7:].strip()) and not args.get("token"):
             return _err("not_authed")
+        args = {**args, "_token": auth[7:].strip() if auth.startswith("Bearer ") else args.get("token")}
         if method in ("chat.postMessage", "chat.postEphemeral", "chat.update"):
             return self._chat(method, args)
         if method.startswith("views."):
@@ -259,10 +271,20 @@ class SlackEmulator:
                 "private_metadata": "", "callback_id": ""}
         return 200, {"ok": True, "view": {**base, **view}}, {}
 
+    def _oauth_access(self, code: str) -> dict[str, Any]:
+        """`code-<TEAM>` installs the app in that team, with a bot token of its own."""
+        if not code.startswith("code-"):
+            return {"ok": False, "error": "invalid_code"}
+        team_id = code.removeprefix("code-")
+        return {"ok": True, "app_id": "A1", "access_token": bot_token_for(team_id), "token_type": "bot",
+                "scope": "commands,chat:write", "bot_user_id": self.bot_user_id, "team": {"id": team_id, "name": f"Team {team_id}"},
+                "enterprise": None, "is_enterprise_install": False, "authed_user": {"id": "UINSTALLER"}}
+
     def _simple(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
         if method == "auth.test":
+            team_id = installed_team(str(args.get("_token") or "")) or self.team_id
             return {"ok": True, "url": f"https://{self.domain}.slack.com/", "team": self.team_name,
-                    "team_id": self.team_id, "user": "bot", "user_id": self.bot_user_id, "bot_id": self.bot_id}
+                    "team_id": team_id, "user": "bot", "user_id": self.bot_user_id, "bot_id": self.bot_id}
         if method == "team.info":
             return {"ok": True, "team": {"id": self.team_id, "name": self.team_name, "domain": self.domain}}
         if method == "users.info":

@@ -1,0 +1,88 @@
+"""The floor: a bolt app that only acknowledges, served exactly as `python -m bot serve` serves
+the bot — the bot's own gunicorn application class (gthread, WEB_WORKERS, WEB_THREADS, timeout,
+bind) with only `load()` replaced, the same WSGI adapter and the same `/healthz` routing.
+
+`python -m bench.bare_app` reads the bot's environment variables (PORT, WEB_WORKERS, WEB_THREADS,
+SLACK_SIGNING_SECRET, SLACK_BOT_TOKEN, SLACK_API_URL) and, from BENCH_BARE_MODE:
+
+* `fast` (default): `process_before_response=True`, bolt's fastest configuration — the floor;
+* `poll`: bolt's default (`process_before_response=False`), whose thread-pool runner polls for
+  the ack every 10 ms — shown for reference only.
+
+The app has the same middleware as the bot's (signature verification, single-workspace
+authorization with the token's auth.test done at start against the emulator): only the
+listener differs, and it does nothing but `ack()`.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+
+from slack_bolt import App
+from slack_bolt.adapter.wsgi import SlackRequestHandler
+
+from bot.config import Settings
+from bot.slack.app import web_client
+from bot.slack.server import EVENTS_PATH, Gunicorn
+
+COMMANDS = ("/perf", "/okr", "/kpi", "/checkin", "/scorecard", "/advise", "/digest")
+
+
+def bare_bolt_app(settings: Settings, fast: bool = True) -> App:
+    app = App(
+        client=web_client(settings),
+        signing_secret=settings.slack_signing_secret.get_secret_value(),
+        process_before_response=fast,
+        logger=logging.getLogger("slack_bolt"),
+    )
+
+    def only_ack(ack):
+        ack()
+
+    for name in COMMANDS:
+        app.command(name)(only_ack)
+    return app
+
+
+def bare_wsgi_app(settings: Settings, fast: bool = True):
+    slack = SlackRequestHandler(bare_bolt_app(settings, fast))
+
+    def application(environ, start_response):  # the same routing as bot.slack.server.wsgi_app
+        path = environ.get("PATH_INFO", "")
+        if path == "/healthz":
+            start_response("200 OK", [("Content-Type", "application/json")])
+            return [json.dumps({"ok": True}).encode()]
+        if path == EVENTS_PATH:
+            return slack(environ, start_response)
+        start_response("404 Not Found", [("Content-Type", "text/plain")])
+        return [b"not found"]
+
+    return application
+
+
+class BareGunicorn(Gunicorn):
+    """The bot's gunicorn application with its configuration untouched; only the app differs."""
+
+    def __init__(self, settings: Settings, fast: bool = True) -> None:
+        self.fast = fast
+        super().__init__(settings)
+
+    def load(self):
+        return bare_wsgi_app(self.settings, self.fast)
+
+
+def main() -> int:
+    logging.basicConfig(level=os.environ.get("LOG_LEVEL", "WARNING"))
+    settings = Settings()
+    if settings.slack_signing_secret is None:
+        print("SLACK_SIGNING_SECRET is not set", file=sys.stderr)
+        return 2
+    BareGunicorn(settings, fast=os.environ.get("BENCH_BARE_MODE", "fast") != "poll").run()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
