@@ -1,0 +1,44 @@
+"""Two `serve` replicas on one database: consistent answers, and twenty people checking in on
+the same key result at the same moment lose nothing."""
+
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from sqlmodel import Session, select
+
+from bot.store.database import make_engine
+from bot.store.models import Checkin
+from support.db import database_url
+from support.slack_requests import SlackSender, reply_text
+
+from .conftest import start_server, stop_server
+
+
+@pytest.fixture
+def replicas(emulator, tmp_path):
+    db = database_url(tmp_path)
+    servers = [start_server(emulator, db, SCHEDULER="false") for _ in range(2)]
+    yield db, [base for _, base in servers]
+    for process, _ in servers:
+        stop_server(process)
+
+
+def test_replicas_answer_consistently_and_lose_no_concurrent_checkin(replicas):
+    db, bases = replicas
+    first, second = (SlackSender(base + "/slack/events", team_id="TREPLICA") for base in bases)
+    assert "O1" in reply_text(first.command("/okr", "add Launch the spring campaign"))
+    assert "KR1.1" in reply_text(second.command("/okr", "kr O1 Sign-ups target=1000"))
+    assert "Launch the spring campaign" in reply_text(first.command("/okr", "list"))
+
+    def check_in(n: int) -> str:
+        sender = (first, second)[n % 2]
+        return reply_text(sender.command("/checkin", f"KR1.1 {n * 10} on-track wave {n}"))
+
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        replies = list(pool.map(check_in, range(1, 21)))
+    assert all("Checked in KR1.1" in reply for reply in replies), replies
+    engine = make_engine(db)
+    with Session(engine) as session:
+        notes = session.exec(select(Checkin.note).where(Checkin.note.like("wave %"))).all()
+    assert sorted(notes, key=lambda n: int(n.split()[1])) == [f"wave {n}" for n in range(1, 21)]
+    engine.dispose()
