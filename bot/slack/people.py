@@ -18,6 +18,7 @@ from bot.services.context import Actor
 
 log = logging.getLogger(__name__)
 PROFILE_TTL_SECONDS = 3600
+PROFILE_TIMEOUT_SECONDS = 1.5
 
 
 @dataclass(frozen=True)
@@ -39,8 +40,9 @@ class Profiles:
             cached = self._cache.get(key)
         if cached and time.monotonic() - cached[0] < self.ttl:
             return cached[1]
-        try:
-            user = client.users_info(user=user_id, include_locale=True)["user"]
+        try:  # inside the 3-second ack: a short timeout and no retries; the request's own name will do
+            quick = WebClient(token=client.token, base_url=client.base_url, timeout=PROFILE_TIMEOUT_SECONDS)
+            user = quick.users_info(user=user_id, include_locale=True)["user"]
         except (SlackApiError, SlackClientError, OSError, KeyError, TypeError):
             log.warning("users.info failed for %s/%s; using the request's name", team_id, user_id)
             return cached[1] if cached else None
