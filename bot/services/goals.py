@@ -87,14 +87,8 @@ def _edit_objective(ctx: Context, command: c.EditItem) -> ItemEdited:
     if command.title:
         changes.append(Change("title", row.title, command.title))
         row.title = command.title
-    if command.period:
-        ctx.ensure_open(str(command.period))
-        changes.append(Change("period", row.period, str(command.period)))
-        row.period = str(command.period)
-    if command.owner:
-        owner = member_for(ctx, command.owner)
-        changes.append(Change("owner", _name(ctx, row.owner_id), owner.name))
-        row.owner_id = owner.id
+    _move_period(ctx, row, command, changes)
+    _reassign(ctx, row, command, changes)
     ctx.session.flush()
     return ItemEdited(str(command.ref), tuple(changes), objective=lookup.objective_picture(ctx, row))
 
@@ -120,10 +114,7 @@ def _edit_key_result(ctx: Context, command: c.EditItem) -> ItemEdited:
     if command.weight is not None:
         changes.append(Change("weight", str(row.weight), str(command.weight)))
         row.weight = command.weight
-    if command.owner:
-        owner = member_for(ctx, command.owner)
-        changes.append(Change("owner", _name(ctx, row.owner_id), owner.name))
-        row.owner_id = owner.id
+    _reassign(ctx, row, command, changes)
     ctx.session.flush()
     objective, key_result = lookup.key_result_picture(ctx, parent, row)
     return ItemEdited(str(command.ref), tuple(changes), objective=objective, key_result=key_result)
@@ -151,16 +142,24 @@ def _edit_kpi(ctx: Context, command: c.EditItem) -> ItemEdited:
     if command.perspective:
         changes.append(Change("perspective", row.perspective or "–", command.perspective))
         row.perspective = command.perspective
+    _move_period(ctx, row, command, changes)
+    _reassign(ctx, row, command, changes)
+    ctx.session.flush()
+    return ItemEdited(str(command.ref), tuple(changes), kpi=lookup.kpi_picture(ctx, row))
+
+
+def _move_period(ctx: Context, row, command: c.EditItem, changes: list[Change]) -> None:
     if command.period:
         ctx.ensure_open(str(command.period))
         changes.append(Change("period", row.period, str(command.period)))
         row.period = str(command.period)
+
+
+def _reassign(ctx: Context, row, command: c.EditItem, changes: list[Change]) -> None:
     if command.owner:
         owner = member_for(ctx, command.owner)
         changes.append(Change("owner", _name(ctx, row.owner_id), owner.name))
         row.owner_id = owner.id
-    ctx.session.flush()
-    return ItemEdited(str(command.ref), tuple(changes), kpi=lookup.kpi_picture(ctx, row))
 
 
 def _name(ctx: Context, member_id: int) -> str:

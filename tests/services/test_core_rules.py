@@ -105,3 +105,13 @@ def test_settings_change_the_cycle_and_cap(console):
     assert "Weighted score: 120" in console("/scorecard")
     console("/perf settings cap=150%")
     assert "Weighted score: 150" in console("/scorecard")
+
+
+def test_edits_move_owners_and_periods_and_name_each_change(console):
+    console("/okr add Brand")
+    console("/kpi add Leads target=100 weight=50%")
+    edited = console("/okr edit O1 owner=@alice period=2027-Q1")
+    assert "owner owner → alice" in edited and "period 2026-Q4 → 2027-Q1" in edited.replace("2026-Q4", "2026-Q4")
+    assert "O1" not in console("/okr list") and "O1" in console("/okr list period=2027-Q1")
+    assert "owner owner → bob" in console("/kpi edit K1 owner=@bob")
+    assert "@bob" in console("/kpi list")

@@ -71,6 +71,22 @@ def server(emulator, server_db):
 
 
 @pytest.fixture
+def servers_on_one_database(emulator, tmp_path):
+    """`start(n, **env)` starts n `serve` processes sharing one database; all stop after the test."""
+    started = []
+
+    def start(count: int, **env: str) -> tuple[str, list[str]]:
+        db = database_url(tmp_path)
+        for _ in range(count):
+            started.append(start_server(emulator, db, **env))
+        return db, [base for _, base in started[-count:]]
+
+    yield start
+    for process, _ in started:
+        stop_server(process)
+
+
+@pytest.fixture
 def slack(server, emulator):
     """A signed-request sender for a fresh workspace (a new team id per test)."""
     emulator.reset()

@@ -8,32 +8,18 @@ import time
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-import pytest
-
-from support.db import database_url
 from support.slack_requests import SlackSender, reply_text
-
-from .conftest import start_server, stop_server
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-
-
-@pytest.fixture
-def two_servers(emulator, tmp_path):
-    db = database_url(tmp_path)
-    servers = [start_server(emulator, db, SCHEDULER_INTERVAL_SECONDS="1") for _ in range(2)]
-    yield db, [base for _, base in servers]
-    for process, _ in servers:
-        stop_server(process)
 
 
 def digests_to(emulator, channel):
     return [c for c in emulator.calls_to("chat.postMessage") if c.args.get("channel") == channel and "Weekly digest" in c.args.get("text", "")]
 
 
-def test_a_subscription_posts_one_digest_at_the_local_minute_from_two_processes(two_servers, emulator):
-    db, (first, second) = two_servers
+def test_a_subscription_posts_one_digest_at_the_local_minute_from_two_processes(servers_on_one_database, emulator):
+    _, (first, second) = servers_on_one_database(2, SCHEDULER_INTERVAL_SECONDS="1")
     emulator.reset()
     slack = SlackSender(first + "/slack/events", team_id="TDIGEST")
     assert "Asia/Shanghai" in reply_text(slack.command("/perf", "settings timezone=Asia/Shanghai reminders=off"))

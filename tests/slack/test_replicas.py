@@ -3,28 +3,15 @@ the same key result at the same moment lose nothing."""
 
 from concurrent.futures import ThreadPoolExecutor
 
-import pytest
 from sqlmodel import Session, select
 
 from bot.store.database import make_engine
 from bot.store.models import Checkin
-from support.db import database_url
 from support.slack_requests import SlackSender, reply_text
 
-from .conftest import start_server, stop_server
 
-
-@pytest.fixture
-def replicas(emulator, tmp_path):
-    db = database_url(tmp_path)
-    servers = [start_server(emulator, db, SCHEDULER="false") for _ in range(2)]
-    yield db, [base for _, base in servers]
-    for process, _ in servers:
-        stop_server(process)
-
-
-def test_replicas_answer_consistently_and_lose_no_concurrent_checkin(replicas):
-    db, bases = replicas
+def test_replicas_answer_consistently_and_lose_no_concurrent_checkin(servers_on_one_database):
+    db, bases = servers_on_one_database(2, SCHEDULER="false")
     first, second = (SlackSender(base + "/slack/events", team_id="TREPLICA") for base in bases)
     assert "O1" in reply_text(first.command("/okr", "add Launch the spring campaign"))
     assert "KR1.1" in reply_text(second.command("/okr", "kr O1 Sign-ups target=1000"))
