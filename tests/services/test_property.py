@@ -24,7 +24,7 @@ def test_the_parser_raises_nothing_but_user_errors(command, text):
         pass
 
 
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(command=COMMANDS, text=TEXT.filter(lambda t: not t.strip().lower().startswith(("add", "kr", "role", "settings", "okr", "kpi"))))
 def test_random_commands_answer_and_write_nothing(runtime, command, text):
     actor = Actor("T-prop", "owner", "owner")
