@@ -13,7 +13,7 @@ from datetime import datetime, timezone
 from sqlmodel import Session, select
 
 from bot.domain.digest import stale_items_by_owner
-from bot.domain.periods import parse_period
+from bot.domain.periods import parse_period, period_containing
 from bot.render.text import Renderer
 from bot.scheduler.posting import Chart, PostFailed, Poster
 from bot.services.context import workspace_zone
@@ -98,8 +98,6 @@ class Deliverer:
         """A direct message per owner with stale items, at most one a day per person."""
         zone = workspace_zone(workspace)
         today = now.astimezone(zone).date()
-        from bot.domain.periods import period_containing
-
         period = period_containing(today, workspace.cycle)
         members = {m.user_id: m for m in session.exec(select(Member).where(Member.workspace_id == workspace.id)).all()}
         away = {m.user_id: m.away_until for m in members.values() if m.away_until}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
@@ -42,8 +42,6 @@ def _values_then(session: Session, workspace_id: int, column, ids_by_key: dict, 
 
 
 def _aware(moment: datetime) -> datetime:
-    from datetime import timezone
-
     return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
