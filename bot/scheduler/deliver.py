@@ -69,12 +69,12 @@ class Deliverer:
 
     def deliver(self, due: Due, now: datetime) -> None:
         try:
-            with Session(self.engine, expire_on_commit=False) as session:
+            if due.kind == "reminders":
+                self.remind(due.workspace_id, now)
+                mark_sent(self.engine, due.key, now)
+                return
+            with Session(self.engine, expire_on_commit=False) as session:  # read, then let go before posting
                 workspace = session.get(Workspace, due.workspace_id)
-                if due.kind == "reminders":
-                    self.remind(session, workspace, now)
-                    mark_sent(self.engine, due.key, now)
-                    return
                 language = reader_language(workspace.language, due.language)
                 if due.kind == "weekly":
                     ready = build_digest(session, workspace, now)
@@ -94,14 +94,16 @@ class Deliverer:
             log.exception("building %s failed", due.key)
             mark_failed(self.engine, due.key, f"{type(error).__name__}: {error}", now)
 
-    def remind(self, session: Session, workspace: Workspace, now: datetime) -> None:
+    def remind(self, workspace_id: int, now: datetime) -> None:
         """A direct message per owner with stale items, at most one a day per person."""
-        zone = workspace_zone(workspace)
-        today = now.astimezone(zone).date()
-        period = period_containing(today, workspace.cycle)
-        members = {m.user_id: m for m in session.exec(select(Member).where(Member.workspace_id == workspace.id)).all()}
+        with Session(self.engine, expire_on_commit=False) as session:  # read, then let go before claiming
+            workspace = session.get(Workspace, workspace_id)
+            today = now.astimezone(workspace_zone(workspace)).date()
+            period = period_containing(today, workspace.cycle)
+            members = {m.user_id: m for m in session.exec(select(Member).where(Member.workspace_id == workspace.id)).all()}
+            candidates = stale_candidates(session, workspace, str(period))
         away = {m.user_id: m.away_until for m in members.values() if m.away_until}
-        stale = stale_items_by_owner(stale_candidates(session, workspace, str(period)), now, today, workspace.reminder_days, away)
+        stale = stale_items_by_owner(candidates, now, today, workspace.reminder_days, away)
         for user_id, items in stale.items():
             if not claim_key(self.engine, workspace.id, f"reminder:{workspace.id}:{user_id}:{today}", "reminder", user_id, self.instance, now):
                 continue

@@ -18,6 +18,7 @@ def make_engine(url: str) -> Engine:
         _ensure_sqlite_folder(url)
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
     else:
         engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
     return engine
@@ -30,12 +31,22 @@ def _ensure_sqlite_folder(url: str) -> None:
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
-    """WAL lets readers work while a check-in is written; the busy timeout queues writers."""
+    """WAL lets readers work while a check-in is written; the busy timeout queues writers.
+
+    pysqlite would begin transactions itself, lazily, so a savepoint taken before the first
+    write committed on release; SQLAlchemy's recipe hands transaction control back to it."""
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
+
+
+def _sqlite_begin(connection) -> None:
+    """Take the write lock up front: SQLite has one writer, and a deferred transaction that
+    reads, then writes after another process committed, fails at once instead of waiting."""
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 @contextmanager

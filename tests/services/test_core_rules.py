@@ -115,3 +115,13 @@ def test_edits_move_owners_and_periods_and_name_each_change(console):
     assert "O1" not in console("/okr list") and "O1" in console("/okr list period=2027-Q1")
     assert "owner owner → bob" in console("/kpi edit K1 owner=@bob")
     assert "@bob" in console("/kpi list")
+
+
+def test_a_first_command_that_fails_leaves_no_workspace_behind(runtime):
+    from bot.console.app import Console, ConsoleUser
+    from support.db import table_counts
+
+    before = table_counts(runtime.engine)
+    reply = Console(runtime, ConsoleUser("TNEW", "newcomer", "en")).execute("/okr kr O1 Nothing here target=3")
+    assert "There is no O1" in reply
+    assert table_counts(runtime.engine) == before
