@@ -6,8 +6,12 @@ import argparse
 import getpass
 import sys
 
+from bot import cli_data
 from bot.config import Settings
 from bot.logs import configure_logging
+
+
+DATA_COMMANDS: dict = {}  # export, import, import-actuals: bot/cli_data.py
 
 
 def _console(args: argparse.Namespace, settings: Settings) -> int:
@@ -111,6 +115,7 @@ def build_parser() -> argparse.ArgumentParser:
     digest.add_argument("--team", default="local", help="the workspace (Slack team id, or the console's --team)")
     digest.add_argument("--lang", default="en", choices=("en", "zh"))
     digest.add_argument("--no-chart", action="store_true", help="do not write the chart file")
+    DATA_COMMANDS.update(cli_data.register(sub))
     return parser
 
 
@@ -146,4 +151,5 @@ def _main(argv: list[str] | None) -> int:
         if settings.has_slack:
             return _serve(args, settings)
         args = parser.parse_args(["console", *(argv or [])])
-    return {"console": _console, "serve": _serve, "digest": _digest, "db": _db}[args.command](args, settings)
+    handlers = {"console": _console, "serve": _serve, "digest": _digest, "db": _db, **DATA_COMMANDS}
+    return handlers[args.command](args, settings)

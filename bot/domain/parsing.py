@@ -17,6 +17,7 @@ from bot.domain.errors import UserError
 from bot.domain.periods import CYCLES
 from bot.domain.quantities import parse_quantity
 from bot.domain.schedule import parse_clock, parse_weekday
+from bot.domain.token_commands import parse_token
 from bot.domain.words import (
     CONFIDENCE_WORDS, CYCLE_WORDS, DIRECTION_FLAGS, LANGUAGES, ROLES, SUBCOMMAND_ALIASES, Words, normalize, parse_channel, parse_ref,
 )
@@ -274,4 +275,5 @@ _GROUPS: dict[str, Callable[[str], c.Command]] = {
 }
 _PERF_ONLY: dict[str, Callable[[str], c.Command]] = {
     "role": _role, "help": _help, "settings": _settings, "members": lambda _: c.ListMembers(), "away": _away,
+    "token": parse_token,
 }

@@ -32,7 +32,7 @@ SUBCOMMAND_ALIASES = {
     "计分卡": "scorecard", "kr": "kr", "关键结果": "kr",
     "应用": "apply", "采用": "apply", "历史": "history", "建议": "advise", "咨询": "advise",
     "每周": "weekly", "周报": "weekly", "取消": "off", "关闭": "off", "立即": "now", "现在": "now", "结转": "carry",
-    "请假": "away", "外出": "away", "周报订阅": "digest",
+    "请假": "away", "外出": "away", "周报订阅": "digest", "令牌": "token",
 }
 CONFIDENCE_WORDS = {
     "on-track": "on-track", "ontrack": "on-track", "正常": "on-track", "顺利": "on-track",

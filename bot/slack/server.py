@@ -20,13 +20,17 @@ SLACK_PATHS = (EVENTS_PATH, "/slack/install", "/slack/oauth_redirect")
 
 
 def wsgi_app(settings: Settings):
-    """`/slack/events` for commands, interactivity and events; `/healthz` for load balancers."""
+    """`/slack/events` for commands, interactivity and events (plus `/slack/install` and
+    `/slack/oauth_redirect` for installs), `/api/v1/checkins` for CRMs, `/healthz` for load balancers."""
     from bot.cli import start_runtime
     from bot.slack.app import build_app, start_scheduler
+    from bot.web.api import api_app
 
-    app, deps = build_app(settings, start_runtime(settings))
+    runtime = start_runtime(settings)
+    app, deps = build_app(settings, runtime)
     start_scheduler(settings, app, deps)
     slack = SlackRequestHandler(app)
+    api = api_app(runtime)
 
     def application(environ, start_response):
         path = environ.get("PATH_INFO", "")
@@ -35,6 +39,8 @@ def wsgi_app(settings: Settings):
             return [json.dumps({"ok": True}).encode()]
         if path in SLACK_PATHS:
             return slack(environ, start_response)
+        if path.startswith("/api/"):
+            return api(environ, start_response)
         start_response("404 Not Found", [("Content-Type", "text/plain")])
         return [b"not found"]
 

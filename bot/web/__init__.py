@@ -1,0 +1,1 @@
+"""HTTP endpoints beside Slack's: plain WSGI callables the server mounts (`bot.web.api.api_app`)."""
