@@ -55,12 +55,12 @@ class _Output:
         self.language = LANGUAGES.get(lang or "", "en")
 
     def error(self, error: UserError, language: str | None = None) -> int:
-        from bot.services import actuals, transfer
+        from bot.services import actuals, transfer_document
 
         language = language or self.language
         lines = [self.renderer.error(error, language)]
         lines += actuals.describe_problems(self.renderer.catalog, language, error)
-        lines += transfer.describe_problems(self.renderer.catalog, language, error)
+        lines += transfer_document.describe_problems(self.renderer.catalog, language, error)
         print("\n".join(lines), file=sys.stderr)
         return 2 if error.key == "error.internal" else 1
 

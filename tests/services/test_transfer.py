@@ -138,7 +138,7 @@ def test_a_malformed_document_writes_nothing(workspace, engine, damage, key):
 
 
 def test_every_problem_is_named_with_its_place(workspace, engine, runtime):
-    from bot.services.transfer import describe_problems
+    from bot.services.transfer_document import describe_problems
 
     document = copy.deepcopy(workspace)
     document["objectives"][0]["key_results"][1]["start"] = "eight"

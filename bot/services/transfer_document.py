@@ -1,0 +1,230 @@
+"""The export document's shape, and the check that reads a whole document before anything
+is written: every problem is collected with its path ("objectives[2].title") so one pass
+tells the owner everything to fix."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from decimal import Decimal
+
+from bot.domain.errors import UserError
+from bot.domain.periods import CYCLES, parse_period
+from bot.domain.starter_kit import PERSPECTIVES
+from bot.domain.words import parse_ref
+
+FORMAT, VERSION = "perfbot-export", 1
+
+MAX_PROBLEMS = 50
+_CLOCK = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+
+
+
+
+@dataclass(frozen=True)
+class DocumentProblem:
+    path: str  # where in the document: "objectives[0].key_results[1].target"
+    key: str
+    params: dict = field(default_factory=dict)
+
+
+# -- reading one value: each reader returns the stored form or raises UserError(problem key) --
+
+def _check(ok: bool, key: str, **params: object) -> None:
+    if not ok:
+        raise UserError(key, **params)
+
+
+def _text(limit: int, empty: bool = True):
+    def read(value):
+        _check(isinstance(value, str), "transfer.problem.not_text")
+        _check(len(value) <= limit, "transfer.problem.too_long", limit=limit)
+        _check(empty or bool(value.strip()), "transfer.problem.empty")
+        return value
+    return read
+
+
+def _optional(read):
+    return lambda value: None if value is None else read(value)
+
+
+def _one_of(*accepted: str):
+    def read(value):
+        _check(value in accepted, "transfer.problem.not_one_of", accepted=", ".join(accepted))
+        return value
+    return read
+
+
+def _int(low: int, high: int):
+    def read(value):
+        _check(isinstance(value, int) and not isinstance(value, bool) and low <= value <= high, "transfer.problem.not_integer", low=low, high=high)
+        return value
+    return read
+
+
+def _bool(value):
+    _check(isinstance(value, bool), "transfer.problem.not_bool")
+    return value
+
+
+def _parsed(parse, key: str):
+    """A reader from a parser of strings that raises ValueError (or returns None) on bad input."""
+    def read(value):
+        try:
+            parsed = parse(value) if isinstance(value, str) else None
+        except (ValueError, ArithmeticError):
+            parsed = None
+        _check(parsed is not None, key)
+        return parsed
+    return read
+
+
+def _aware(text: str) -> datetime | None:
+    moment = datetime.fromisoformat(text)
+    return moment.astimezone(timezone.utc) if moment.tzinfo is not None else None
+
+
+def _finite(text: str) -> Decimal | None:
+    number = Decimal(text)
+    return number if number.is_finite() and abs(number) < Decimal("1e15") else None
+
+
+_decimal, _time = _parsed(_finite, "transfer.problem.not_decimal"), _parsed(_aware, "transfer.problem.not_time")
+_date, _clock = _parsed(date.fromisoformat, "transfer.problem.not_date"), _parsed(lambda t: t if _CLOCK.match(t) else None, "transfer.problem.not_clock")
+
+
+def _period(value):
+    return str(parse_period(_text(10, empty=False)(value)))
+
+
+_NUMBER, _WHO = _int(1, 1_000_000), _text(40, empty=False)
+_CONFIDENCE = _optional(_one_of("on-track", "at-risk", "off-track"))
+WORKSPACE = {
+    "team_id": _text(40, empty=False), "name": _text(200), "timezone": _optional(_text(64)), "language": _one_of("auto", "en", "zh-CN"),
+    "cycle": _one_of(*CYCLES), "score_cap": _decimal, "updates_channel": _optional(_text(40)), "reminder_days": _int(1, 60),
+    "reminders": _bool, "reminder_at": _clock, "weekend_reminders": _bool, "charts": _bool, "created_at": _time,
+}
+MEMBER = {"user_id": _WHO, "name": _text(120), "role": _one_of("owner", "manager", "member"), "locale": _optional(_text(16)),
+          "away_until": _optional(_date), "created_at": _time}
+OBJECTIVE = {"number": _NUMBER, "period": _period, "title": _text(400), "owner": _WHO, "created_by": _WHO, "created_at": _time,
+             "archived_at": _optional(_time), "carried_from": _optional(_NUMBER), "review_on": _optional(_date),
+             "advice": _optional(_NUMBER), "key_results": lambda value: value}
+KEY_RESULT = {"number": _NUMBER, "title": _text(400), "start": _decimal, "target": _optional(_decimal), "unit": _text(4),
+              "weight": _decimal, "owner": _WHO, "created_at": _time, "archived_at": _optional(_time)}
+KPI = {"number": _NUMBER, "period": _period, "name": _text(400), "target": _optional(_decimal), "unit": _text(4), "weight": _decimal,
+       "direction": _one_of("higher", "lower"), "perspective": _optional(_one_of(*PERSPECTIVES)), "owner": _WHO,
+       "created_at": _time, "archived_at": _optional(_time), "advice": _optional(_NUMBER)}
+CHECKIN = {"ref": _text(20, empty=False), "author": _WHO, "value": _decimal, "confidence": _CONFIDENCE, "note": _text(2000),
+           "source": _text(16), "created_at": _time, "idempotency_key": _optional(_text(128, empty=False))}
+PERIOD_STATE = {"period": _period, "closed_at": _optional(_time)}
+ADVICE = {"number": _NUMBER, "asked_by": _WHO, "answers": lambda value: value, "method": _text(16), "result": lambda value: value,
+          "created_at": _time, "applied_at": _optional(_time)}
+SUBSCRIPTION = {"number": _NUMBER, "kind": _text(16), "target": _text(40, empty=False), "weekday": _int(0, 6), "at": _clock,
+                "language": _text(8), "created_by": _WHO, "created_at": _time, "active": _bool}
+SECTIONS = {"members": MEMBER, "objectives": OBJECTIVE, "kpis": KPI, "checkins": CHECKIN, "period_states": PERIOD_STATE,
+            "advice": ADVICE, "subscriptions": SUBSCRIPTION}
+MEMBER_FIELDS = ("owner", "created_by", "author", "asked_by")
+
+
+class _Checker:
+    """Reads a whole document, collecting every problem with where it is."""
+
+    def __init__(self) -> None:
+        self.problems: list[DocumentProblem] = []
+
+    def bad(self, path: str, key: str, **params: object) -> None:
+        self.problems.append(DocumentProblem(path, key, params))
+
+    def record(self, data, path: str, spec: dict) -> dict | None:
+        if not isinstance(data, dict):
+            self.bad(path, "transfer.problem.not_object")
+            return None
+        out = {}
+        for name in data.keys() - spec.keys():
+            self.bad(f"{path}.{name}", "transfer.problem.unknown_field")
+        for name, read in spec.items():
+            if name not in data:
+                self.bad(f"{path}.{name}", "transfer.problem.missing")
+                continue
+            try:
+                out[name] = read(data[name])
+            except UserError as error:
+                self.bad(f"{path}.{name}", error.key, **{k: v for k, v in error.params.items() if k != "usage"})
+        return out  # what could be read, so one bad field does not hide the rest behind it
+
+    def records(self, data, path: str, spec: dict) -> list[tuple[str, dict]]:
+        if not isinstance(data, list):
+            self.bad(path, "transfer.problem.not_list")
+            return []
+        found = ((f"{path}[{i}]", self.record(item, f"{path}[{i}]", spec)) for i, item in enumerate(data))
+        return [(where, record) for where, record in found if record is not None]
+
+    def unique(self, items: list[tuple[str, dict]], name: str) -> set:
+        seen: set = set()
+        for where, record in items:
+            value = record.get(name)
+            if value is not None and value in seen:
+                self.bad(f"{where}.{name}", "transfer.problem.duplicate", value=value)
+            seen.add(value)
+        return seen
+
+    def known(self, items: list[tuple[str, dict]], name: str, values: set, key: str) -> None:
+        for where, record in items:
+            if record.get(name) is not None and record[name] not in values:
+                self.bad(f"{where}.{name}", key, value=record[name])
+
+
+def check_document(document: object) -> dict:
+    """The document's values in stored form, or `transfer.error.invalid_document` naming every problem."""
+    if not isinstance(document, dict) or document.get("format") != FORMAT:
+        raise UserError("transfer.error.not_an_export", format=FORMAT)
+    if document.get("version") != VERSION:
+        raise UserError("transfer.error.unsupported_version", version=document.get("version"), supported=VERSION)
+    check = _Checker()
+    for name in document.keys() - {"format", "version", "workspace", *SECTIONS}:
+        check.bad(name, "transfer.problem.unknown_field")
+    for name in ("workspace", *SECTIONS):
+        if name not in document:
+            check.bad(name, "transfer.problem.missing")
+    workspace = check.record(document["workspace"], "workspace", WORKSPACE) if "workspace" in document else None
+    got = {name: check.records(document[name], name, spec) if name in document else [] for name, spec in SECTIONS.items()}
+    key_results = [(sub, kr, o["number"]) for where, o in got["objectives"]
+                   for sub, kr in check.records(o.get("key_results"), f"{where}.key_results", KEY_RESULT) if "number" in o]
+    people = check.unique(got["members"], "user_id")
+    for name in SECTIONS:
+        for field_name in MEMBER_FIELDS:
+            check.known(got[name], field_name, people, "transfer.problem.unknown_member")
+    check.known([(w, kr) for w, kr, _ in key_results], "owner", people, "transfer.problem.unknown_member")
+    objectives, kpis, advice = (check.unique(got[name], "number") for name in ("objectives", "kpis", "advice"))
+    check.unique(got["subscriptions"], "number")
+    check.unique(got["period_states"], "period")
+    check.known(got["objectives"], "carried_from", objectives, "transfer.problem.unknown_ref")
+    check.known(got["objectives"] + got["kpis"], "advice", advice, "transfer.problem.unknown_advice")
+    refs = {f"K{n}" for n in kpis}
+    for number in objectives:
+        kr_items = [(w, kr) for w, kr, parent in key_results if parent == number]
+        refs |= {f"KR{number}.{n}" for n in check.unique(kr_items, "number")}
+    for where, record in got["checkins"]:
+        if "ref" not in record:
+            continue
+        try:
+            ref = str(parse_ref(record["ref"], "", ("KR", "K")))
+        except UserError:
+            check.bad(f"{where}.ref", "transfer.problem.bad_ref", value=record["ref"])
+            continue
+        if ref not in refs:
+            check.bad(f"{where}.ref", "transfer.problem.unknown_ref", value=record["ref"])
+        record["ref"] = ref
+    check.unique(got["checkins"], "idempotency_key")
+    if check.problems:
+        raise UserError("transfer.error.invalid_document", count=len(check.problems), problems=tuple(check.problems[:MAX_PROBLEMS]))
+    for where, o in got["objectives"]:
+        o["key_results"] = [kr for w, kr, parent in key_results if parent == o["number"]]
+    return {"workspace": workspace, **{name: [record for _, record in items] for name, items in got.items()}}
+
+
+def describe_problems(catalog, language: str, error: UserError) -> list[str]:
+    """One line per problem ("objectives[0].title: …"), for an edge that lists them."""
+    return [catalog.text(language, "transfer.problem_line", path=p.path, message=catalog.text(language, p.key, **p.params))
+            for p in error.params.get("problems", ())]
