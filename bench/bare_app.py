@@ -23,12 +23,24 @@ import sys
 
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
+from slack_sdk import WebClient
+from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler, ServerErrorRetryHandler
 
 from bot.config import Settings
-from bot.slack.app import web_client
 from bot.slack.server import EVENTS_PATH, Gunicorn
 
 COMMANDS = ("/perf", "/okr", "/kpi", "/checkin", "/scorecard", "/advise", "/digest")
+
+
+def web_client(settings: Settings) -> WebClient:
+    """The same client as `bot.slack.app.web_client` (not imported: that module loads the whole
+    bot, and the floor's memory should be bolt's and gunicorn's alone)."""
+    return WebClient(
+        token=settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None,
+        base_url=settings.slack_api_url, timeout=10,
+        retry_handlers=[ConnectionErrorRetryHandler(max_retry_count=2), RateLimitErrorRetryHandler(max_retry_count=3),
+                        ServerErrorRetryHandler(max_retry_count=3)],
+    )
 
 
 def bare_bolt_app(settings: Settings, fast: bool = True) -> App:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import socket
 import statistics
 import subprocess
@@ -46,8 +47,28 @@ def median(values: list[float]) -> float:
     return statistics.median(values)
 
 
+def model_rows(model, values: list[dict]) -> list[dict]:
+    """Rows for a bulk `insert(model)` with the model's defaults filled in (taken from one instance
+    made through the model; every row here gives the same keys, so one is enough)."""
+    if not values:
+        return []
+    defaults = model(**values[0]).model_dump(exclude={"id"})
+    return [{**defaults, **v} for v in values]
+
+
+_SCRATCH: list[Path] = []
+
+
 def scratch_dir(prefix: str) -> Path:
-    return Path(tempfile.mkdtemp(prefix=f"perfbot-bench-{prefix}-"))
+    """A temporary folder (databases, server logs) that `remove_scratch()` deletes at the end."""
+    path = Path(tempfile.mkdtemp(prefix=f"perfbot-bench-{prefix}-"))
+    _SCRATCH.append(path)
+    return path
+
+
+def remove_scratch() -> None:
+    while _SCRATCH:
+        shutil.rmtree(_SCRATCH.pop(), ignore_errors=True)
 
 
 class Child:

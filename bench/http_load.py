@@ -32,21 +32,22 @@ from bench.memory import RssSampler
 
 EVENTS_PATH = "/slack/events"
 OBJECTIVES, KRS_EACH, KPIS = 5, 4, 5
+MANAGERS = 8  # people per workspace who check in and ask for the scorecard, in turn
 
 
 @dataclass(frozen=True)
 class Sizes:
     concurrencies: tuple[int, ...] = (1, 32)
     count: dict = field(default_factory=lambda: {1: 400, 32: 3000})  # requests per phase, at most
-    seconds: dict = field(default_factory=lambda: {1: 15.0, 32: 20.0})  # and seconds per phase, at most
-    warmup: dict = field(default_factory=lambda: {1: 30, 32: 200})
-    rounds: int = 3
+    seconds: dict = field(default_factory=lambda: {1: 10.0, 32: 15.0})  # and seconds per phase, at most
+    warmup: dict = field(default_factory=lambda: {1: 40, 32: 200})  # >= workspaces x managers: every profile cached
+    rounds: int = 2
     teams: int = 4
     reference_poll: bool = True  # also measure bolt's default (ack-polling) configuration
 
 
 FULL = Sizes()
-QUICK = Sizes(count={1: 150, 32: 800}, seconds={1: 5.0, 32: 6.0}, warmup={1: 20, 32: 100}, rounds=1)
+QUICK = Sizes(count={1: 150, 32: 800}, seconds={1: 4.0, 32: 5.0}, warmup={1: 40, 32: 64}, rounds=1, teams=2)
 SMOKE = Sizes(concurrencies=(1, 4), count={1: 15, 4: 40}, seconds={1: 5.0, 4: 5.0}, warmup={1: 3, 4: 8}, rounds=1, teams=1,
               reference_poll=False)
 
@@ -54,7 +55,7 @@ SMOKE = Sizes(concurrencies=(1, 4), count={1: 15, 4: 40}, seconds={1: 5.0, 4: 5.
 def command_body(team: str, command: str, text: str, user: str = "UOWNER") -> bytes:
     form = {
         "token": "legacy", "team_id": team, "team_domain": team.lower(), "channel_id": "CBENCH", "channel_name": "bench",
-        "user_id": user, "user_name": "owner", "command": command, "text": text, "api_app_id": "A1",
+        "user_id": user, "user_name": user.lower(), "command": command, "text": text, "api_app_id": "A1",
         "response_url": "http://127.0.0.1:9/unused", "trigger_id": "trigger-bench",
     }
     return urlencode(form).encode()
@@ -164,12 +165,14 @@ class Workload:
 
     def __init__(self, run_id: str, teams: int) -> None:
         self.teams = [f"TB{run_id}{n:02d}" for n in range(teams)]
+        self.users = [f"UMGR{n}" for n in range(MANAGERS)]
         self.krs = [(o, k) for o in range(1, OBJECTIVES + 1) for k in range(1, KRS_EACH + 1)]
         self.checkins_ok = 0
         self._lock = threading.Lock()
 
     def setup(self, base: str) -> int:
-        """Each workspace: 5 objectives of 4 key results, 5 KPIs (weights 100%), one check-in on each."""
+        """Each workspace: 5 objectives of 4 key results, 5 KPIs (weights 100%), one check-in on each,
+        8 managers (who may check in on any item) besides the owner."""
         connection = _connect(base)
         sent = 0
         for team in self.teams:
@@ -180,6 +183,7 @@ class Workload:
             lines += [f"/kpi add KPI {n} revenue line {n} target=50 weight=20% perspective=financial" for n in range(1, KPIS + 1)]
             lines += [f"/checkin KR{o}.{k} {o * k} on-track first" for o, k in self.krs]
             lines += [f"/checkin K{n} {n * 9}" for n in range(1, KPIS + 1)]
+            lines += [f"/perf role <@{user}|{user.lower()}> manager" for user in self.users]
             for line in lines:
                 command, _, text = line.partition(" ")
                 status, data = post_signed(connection, command_body(team, command, text))
@@ -191,9 +195,14 @@ class Workload:
         self.checkins_ok = len(self.teams) * (len(self.krs) + KPIS)
         return sent
 
+    def _who(self, i: int) -> tuple[str, str]:
+        """Request i's workspace and person: every (workspace, person) pair in turn."""
+        return self.teams[i % len(self.teams)], self.users[(i // len(self.teams)) % len(self.users)]
+
     def checkin(self, i: int) -> bytes:
-        o, k = self.krs[(i // len(self.teams)) % len(self.krs)]
-        return command_body(self.teams[i % len(self.teams)], "/checkin", f"KR{o}.{k} {i % 97 + 1} on-track bench {i}")
+        team, user = self._who(i)
+        o, k = self.krs[(i // (len(self.teams) * len(self.users))) % len(self.krs)]
+        return command_body(team, "/checkin", f"KR{o}.{k} {i % 97 + 1} on-track bench {i}", user)
 
     def check_checkin(self, i: int, data: bytes) -> bool:
         ok = b"Checked in" in data and b'"ephemeral"' in data
@@ -203,7 +212,8 @@ class Workload:
         return ok
 
     def scorecard(self, i: int) -> bytes:
-        return command_body(self.teams[i % len(self.teams)], "/scorecard", "")
+        team, user = self._who(i)
+        return command_body(team, "/scorecard", "", user)
 
     @staticmethod
     def check_scorecard(i: int, data: bytes) -> bool:

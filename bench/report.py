@@ -1,0 +1,169 @@
+"""The machine, the targets, the table, the JSON."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import sys
+from importlib import metadata
+from pathlib import Path
+
+TARGETS = {
+    "checkin_p50_vs_floor_c1": 1.5,  # x the bare-bolt floor's p50, at concurrency 1
+    "checkin_p99_c32_ms": 300.0,
+    "digest_statements": 10,
+    "digest_build_s": 0.25,
+    "fanout_s": 120.0,
+    "serve_rss_mb": 150.0,
+}
+
+
+def machine() -> dict:
+    model, mem_kb = "?", 0
+    try:
+        model = next(line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines() if line.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    try:
+        mem_kb = next(int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal"))
+    except (OSError, StopIteration):
+        pass
+    versions = {}
+    for package in ("slack_bolt", "slack_sdk", "gunicorn", "sqlalchemy", "sqlmodel", "psycopg", "jinja2"):
+        try:
+            versions[package] = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            pass
+    return {
+        "nproc": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count(),
+        "cpu_model": model, "memory_gb": round(mem_kb / 1024 / 1024, 1), "python": platform.python_version(),
+        "platform": platform.platform(), "packages": versions,
+    }
+
+
+def _row(http: dict, target: str, concurrency: int) -> dict | None:
+    return next((r for r in http.get("results", []) if r["target"] == target and r["concurrency"] == concurrency), None)
+
+
+def evaluate(report: dict) -> list[dict]:
+    """Each target: measured value, the limit, and whether it holds (None: not measured)."""
+    checks = []
+
+    def add(name: str, where: str, value, limit, holds: bool | None, note: str = "") -> None:
+        checks.append({"target": name, "where": where, "value": value, "limit": limit, "holds": holds, **({"note": note} if note else {})})
+
+    for kind in ("sqlite", "postgresql"):
+        http = report.get("http", {}).get(kind)
+        if not http or "results" not in http:
+            note = (http or {}).get("note", "not measured")
+            add("/checkin p50 ≤ 1.5× bare bolt, c=1", kind, None, TARGETS["checkin_p50_vs_floor_c1"], None, note)
+            add("/checkin p99 < 300 ms, c=32", kind, None, TARGETS["checkin_p99_c32_ms"], None, note)
+            add("serve peak RSS < 150 MB", kind, None, TARGETS["serve_rss_mb"], None, note)
+            continue
+        c1 = _row(http, "checkin", 1)
+        high = max(r["concurrency"] for r in http["results"])
+        chigh = _row(http, "checkin", high)
+        ratio = c1.get("ratio_p50") if c1 else None
+        add("/checkin p50 ≤ 1.5× bare bolt, c=1", kind, ratio, TARGETS["checkin_p50_vs_floor_c1"],
+            None if ratio is None else ratio <= TARGETS["checkin_p50_vs_floor_c1"])
+        p99 = chigh["p99_ms"] if chigh else None
+        holds = None if p99 is None or high < 32 else p99 < TARGETS["checkin_p99_c32_ms"] and chigh["errors"] == 0
+        add(f"/checkin p99 < 300 ms, c={high}", kind, p99, TARGETS["checkin_p99_c32_ms"], holds,
+            "" if high >= 32 else "not judged: smaller concurrency than the target's 32")
+        rss = http["memory"]["bot"]["peak_rss_sum_mb"]
+        add("serve peak RSS < 150 MB", kind, rss, TARGETS["serve_rss_mb"], rss < TARGETS["serve_rss_mb"],
+            f"master + {http['workers']} worker(s), RSS summed; PSS sum {http['memory']['bot']['peak_pss_sum_mb']} MB")
+    for kind, digest in report.get("digest", {}).items():
+        large = digest["sizes"]["large"]
+        add("digest SQL statements ≤ 10, same at 1/10 size", kind, f"{large['statements']} / {digest['sizes']['tenth']['statements']}",
+            TARGETS["digest_statements"], large["statements"] <= TARGETS["digest_statements"] and digest["statements_equal"])
+        full_size = large["checkins"] >= 100_000
+        add("digest of the large workspace built < 0.25 s", kind, large["build_s_median"], TARGETS["digest_build_s"],
+            large["build_s_median"] < TARGETS["digest_build_s"] if full_size else None,
+            f"{large['checkins']:,} check-ins; median of repeats" + ("" if full_size else "; not judged: smaller than the target's workspace"))
+    fanout = report.get("fanout", {}).get("main")
+    if fanout:
+        seconds = fanout["seconds_until_all_posted"]
+        extrapolated = fanout.get("extrapolated_to_2000_s")
+        value = seconds if fanout["workspaces"] >= 2000 else extrapolated
+        note = "" if fanout["workspaces"] >= 2000 else f"EXTRAPOLATED from {fanout['workspaces']} workspaces"
+        add("fan-out of 2,000 digests < 2 min", "sqlite", value, TARGETS["fanout_s"], None if value is None else value <= TARGETS["fanout_s"], note)
+        add("fan-out: each posted once, none lost", "sqlite", f"twice {fanout['posted_twice']}, lost {fanout['lost']}", "0, 0",
+            fanout["all_posted_once"], "" if fanout["workspaces"] >= 2000 else f"of {fanout['workspaces']} workspaces")
+    return checks
+
+
+def _fmt(value, unit: str = "") -> str:
+    if value is None:
+        return "—"
+    if unit == "×":
+        return f"{value:.2f}×"
+    if isinstance(value, float):
+        return f"{value:,.3f}{unit}" if value < 10 else f"{value:,.1f}{unit}"
+    return f"{value}{unit}"
+
+
+def table(report: dict) -> str:
+    out = []
+    m = report["machine"]
+    out.append(f"perfbot benchmark ({report['mode']}) — {m['nproc']} CPU {m['cpu_model']}, {m['memory_gb']} GB, Python {m['python']}")
+    for kind, http in report.get("http", {}).items():
+        if "results" not in http:
+            out.append(f"\n1. Slash commands over HTTP [{kind}]: {http.get('note', 'not measured')}")
+            continue
+        out.append(f"\n1. Slash commands over HTTP [{kind}] — gunicorn gthread, {http['workers']} worker(s) x {http['threads']} threads; "
+                   f"{http['workspaces']} workspaces of {http['workspace_shape']}")
+        out.append(f"   {'target':<22}{'conc':>5}{'requests':>10}{'errors':>8}{'p50 ms':>10}{'p99 ms':>10}{'req/s':>9}{'p50 ÷ floor':>13}{'p99 ÷ floor':>13}")
+        names = {"bare": "bare bolt (floor)", "bare_poll": "bare bolt, ack poll*", "checkin": "/checkin", "scorecard": "/scorecard"}
+        for r in http["results"]:
+            out.append(f"   {names.get(r['target'], r['target']):<22}{r['concurrency']:>5}{r['requests']:>10}{r['errors']:>8}"
+                       f"{_fmt(r['p50_ms']):>10}{_fmt(r['p99_ms']):>10}{_fmt(r['rps']):>9}"
+                       f"{_fmt(r.get('ratio_p50'), '×'):>13}{_fmt(r.get('ratio_p99'), '×'):>13}")
+        if any(r["target"] == "bare_poll" for r in http["results"]):
+            out.append("   * bolt's default process_before_response=False, for reference; the floor is process_before_response=True")
+        out.append(f"   check-ins answered {http['checkins_answered_ok']}, in the database {http['checkins_in_database']}"
+                   f" ({'consistent' if http['checkins_consistent'] else 'MISMATCH'}); calls the server made to Slack: "
+                   + ", ".join(f"{k} {v}" for k, v in sorted(http["emulator_calls"].items()) if v))
+        problems = {k: v for k, v in http.get("server_log_problems", {}).items() if any(v.values())}
+        if problems:
+            out.append(f"   server log problems: {problems}")
+        mem = http["memory"]
+        out.append(f"4. Peak memory [{kind}]: serve {mem['bot']['peak_rss_sum_mb']} MB RSS summed ("
+                   + ", ".join(f"{p['role']} {p['peak_rss_mb']}" for p in mem["bot"]["per_process_peak_rss_mb"])
+                   + f"; PSS sum {mem['bot']['peak_pss_sum_mb']} MB); bare bolt floor {mem['bare']['peak_rss_sum_mb']} MB RSS summed "
+                   f"(PSS {mem['bare']['peak_pss_sum_mb']} MB); ratio {round(mem['bot']['peak_rss_sum_mb'] / mem['bare']['peak_rss_sum_mb'], 2)}×")
+    for kind, digest in report.get("digest", {}).items():
+        out.append(f"\n2. Digest assembly [{kind}] — build_digest (digest_inputs + assembly), median of repeats")
+        out.append(f"   {'size':<8}{'objectives':>11}{'KRs':>7}{'KPIs':>6}{'check-ins':>11}{'SQL stmts':>11}{'build ms':>10}{'min ms':>9}{'render ms':>11}")
+        for label, s in digest["sizes"].items():
+            out.append(f"   {label:<8}{s['objectives']:>11}{s['key_results']:>7}{s['kpis']:>6}{s['checkins']:>11,}{s['statements']:>11}"
+                       f"{s['build_s_median'] * 1000:>10.1f}{s['build_s_min'] * 1000:>9.1f}{s['render_s_median'] * 1000:>11.1f}")
+        out.append(f"   statements equal at both sizes: {digest['statements_equal']}; time large ÷ tenth: {digest['time_ratio_large_to_tenth']}×")
+    fan = report.get("fanout")
+    if fan:
+        out.append("\n3. Fan-out — digests due in the same minute, Deliverer.tick against the emulator (1 msg/s/channel, 429 past it)")
+        out.append(f"   {'run':<46}{'workspaces':>11}{'seconds':>9}{'ticks':>6}{'posted':>8}{'twice':>6}{'lost':>5}{'429s':>6}{'in post s':>10}{'ms/digest':>10}")
+        for label, f in fan.items():
+            if not isinstance(f, dict) or "workspaces" not in f:
+                continue
+            name = {"main": "charts off (the target)", "charts_sample": "charts on (sample)", "rtt_sample": "charts off, +RTT (sample)",
+                    "experiment_parallel": "EXPERIMENT parallel deliver, +RTT (sample)"}.get(label, label)
+            out.append(f"   {name:<46}{f['workspaces']:>11}{f['seconds_elapsed']:>9.1f}{f['ticks']:>6}{f['posted_channels']:>8}{f['posted_twice']:>6}"
+                       f"{f['lost']:>5}{f['http_429']:>6}{f['seconds_in_slack_post']:>10.1f}{f['per_digest_ms']:>10.1f}")
+        for line in fan.get("notes", []):
+            out.append(f"   {line}")
+    out.append("\nTargets")
+    for t in report["targets"]:
+        mark = {True: "PASS", False: "FAIL", None: "n/a "}[t["holds"]]
+        out.append(f"   [{mark}] {t['target']:<50} {t['where']:<11} {_fmt(t['value'])!s:>14}  (limit {t['limit']})"
+                   + (f"  — {t['note']}" if t.get("note") else ""))
+    out.append(f"\nfinished in {report['seconds']:.0f}s")
+    return "\n".join(out)
+
+
+def write_json(report: dict, path: str) -> None:
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(json.dumps(report, indent=2, default=str) + "\n", encoding="utf-8")
+    print(f"figures written to {target}", file=sys.stderr)

@@ -1,0 +1,51 @@
+"""The benchmark's smallest configuration, end to end: every part runs and the report has its
+figures. No timing is asserted here — speed is judged by `python -m bench`, against a baseline
+measured in the same run."""
+
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from bench import common, report  # noqa: E402
+from bench.__main__ import PROFILES, run  # noqa: E402
+
+
+def test_the_smallest_benchmark_runs_every_part_and_reports_its_figures(tmp_path):
+    try:
+        result = run(PROFILES["smoke"], database_url=None, say=lambda message: None)
+    finally:
+        common.remove_scratch()
+
+    http = result["http"]["sqlite"]
+    rows = {(r["target"], r["concurrency"]): r for r in http["results"]}
+    for target in ("bare", "checkin", "scorecard"):
+        for concurrency in PROFILES["smoke"].http.concurrencies:
+            row = rows[(target, concurrency)]
+            assert row["requests"] > 0 and row["errors"] == 0, row
+            assert row["p50_ms"] > 0 and row["p99_ms"] >= row["p50_ms"] and row["rps"] > 0
+            assert row["ratio_p50"] > 0
+    assert http["checkins_consistent"], (http["checkins_answered_ok"], http["checkins_in_database"])
+    assert http["memory"]["bot"]["peak_rss_sum_mb"] > 0 and len(http["memory"]["bot"]["per_process_peak_rss_mb"]) >= 2
+    assert "not measured" in result["http"]["postgresql"]["note"]
+
+    digest = result["digest"]["sqlite"]
+    large, tenth = digest["sizes"]["large"], digest["sizes"]["tenth"]
+    assert large["checkins"] == 10 * tenth["checkins"]
+    assert large["statements"] == tenth["statements"] <= 10 and digest["statements_equal"]
+    assert large["build_s_median"] > 0 and large["objectives_in_digest"] == large["objectives"]
+
+    for run_name in ("main", "charts_sample", "rtt_sample", "experiment_parallel"):
+        fan = result["fanout"][run_name]
+        assert fan["all_posted_once"], fan
+        assert fan["send_statuses"] == {"sent": fan["workspaces"]}
+    assert result["fanout"]["charts_sample"]["uploads"] == result["fanout"]["charts_sample"]["workspaces"]
+
+    targets = {(t["target"], t["where"]) for t in result["targets"]}
+    assert ("digest SQL statements ≤ 10, same at 1/10 size", "sqlite") in targets
+    table = report.table(result)
+    assert "bare bolt (floor)" in table and "/checkin" in table and "Targets" in table
+    report.write_json(result, str(tmp_path / "bench.json"))
+    assert (tmp_path / "bench.json").stat().st_size > 0
