@@ -87,6 +87,7 @@ class Renderer:
         env = Environment(
             loader=FileSystemLoader(str(folder)), trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=False,
             undefined=StrictUndefined, finalize=lambda v: "" if v is None else v, autoescape=False,
+            auto_reload=False,  # templates change with a release, not while serving: no stat() per render
         )
         catalog = self.catalog
 

@@ -23,17 +23,21 @@ def message(deps: SlackDeps, text: str, language: str) -> dict:
     return {"text": b.fallback_text(text), "blocks": b.message_blocks(text, words.and_more)}
 
 
-def follow_up_checkin(deps: SlackDeps, client: WebClient, actor: Actor, outcome: Outcome, confirm_by_dm: bool = False) -> None:
-    """After a check-in: confirm (for forms), announce in the updates channel, refresh Home."""
+def follow_up_checkin(deps: SlackDeps, client: WebClient, actor: Actor, outcome: Outcome, from_form: bool = False) -> None:
+    """After a check-in: announce in the updates channel; for a form, also confirm by DM and
+    refresh Home, where the form was likely opened. A slash command's Home is rebuilt when the
+    user next opens it (app_home_opened), so it is not rebuilt per check-in: that doubled the
+    work of every /checkin and slowed the next reply (see the README's Performance section)."""
     result = outcome.result
     if not isinstance(result, CheckinRecorded) or result.duplicate:
         return
-    if confirm_by_dm:
+    if from_form:
         post_quietly(client, channel=actor.user_id, **outcome_message(deps, outcome))
     if result.announce_to:
         text = deps.renderer.render("replies/checkin_announcement.j2", outcome.language, "mrkdwn", r=result)
         post_quietly(client, channel=result.announce_to.lstrip("#"), **message(deps, text, outcome.language))
-    publish_home(deps, client, actor)
+    if from_form:
+        publish_home(deps, client, actor)
 
 
 def publish_home(deps: SlackDeps, client: WebClient, actor: Actor) -> None:

@@ -34,12 +34,13 @@ def latest_checkins(session: Session, workspace_id: int, column, item_ids: Itera
     conditions = [Checkin.workspace_id == workspace_id, col(column).in_(ids)]
     if before is not None:
         conditions.append(col(Checkin.created_at) <= before)
-    ranked = select(Checkin, rank).where(*conditions).subquery()
+    # Only the columns a record needs: fewer to proxy through the subquery, fewer to fetch.
+    wanted = (col(column).label("item_id"), Checkin.value, Checkin.confidence, Checkin.note, Checkin.author_id, Checkin.created_at)
+    ranked = select(*wanted, rank).where(*conditions).subquery()
     rows = session.execute(select(ranked).where(ranked.c.rank <= per_item).order_by(ranked.c.rank)).all()
     found: dict[int, list[CheckinRecord]] = defaultdict(list)
     for row in rows:
-        item_id = row.key_result_id if column is Checkin.key_result_id else row.kpi_id
-        found[item_id].append(CheckinRecord(row.value, row.confidence, row.note, who.get(row.author_id, Person("?", "?")), row.created_at))
+        found[row.item_id].append(CheckinRecord(row.value, row.confidence, row.note, who.get(row.author_id, Person("?", "?")), row.created_at))
     return found
 
 

@@ -43,6 +43,19 @@ def test_submitting_the_form_twice_records_once(slack: SlackSender, emulator):
     assert emulator.wait_for(lambda e: e.calls_to("chat.postMessage"))
     history = reply_text(slack.command("/okr", "list"))
     assert "since last" not in history  # one check-in only, so no change to show
+    assert emulator.wait_for(lambda e: [c for c in e.calls_to("views.publish") if c.args["user_id"] == "UALICE"])
+    home = [c for c in emulator.calls_to("views.publish") if c.args["user_id"] == "UALICE"][-1].args
+    assert "Two more" in str(home["view"])  # Home, where the form is opened, shows the new check-in
+
+
+def test_a_slash_checkin_leaves_home_to_be_rebuilt_when_opened(slack: SlackSender, emulator):
+    setup_items(slack)
+    slack.command("/checkin", "KR1.1 5 on-track Third wave", user="UALICE", user_name="alice")
+    time.sleep(0.5)
+    assert emulator.calls_to("views.publish") == []
+    slack.event({"type": "app_home_opened", "user": "UALICE", "tab": "home"}, event_id="EvHome3")
+    assert emulator.wait_for(lambda e: e.calls_to("views.publish"))
+    assert "Third wave" in str(emulator.calls_to("views.publish")[-1].args["view"])
 
 
 def test_a_bad_value_in_the_form_is_shown_on_the_field(slack: SlackSender, emulator):

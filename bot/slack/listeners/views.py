@@ -53,7 +53,7 @@ def register(app, deps: SlackDeps) -> None:
             field_error(ack, outcome.language, block, outcome.error)
             return
         ack()
-        deps.later(follow_up_checkin, deps, client, actor, outcome, confirm_by_dm=True)
+        deps.later(follow_up_checkin, deps, client, actor, outcome, from_form=True)
 
     @app.view(OBJECTIVE_MODAL)
     def submit_objective(ack, body, client):
