@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
+from weakref import WeakKeyDictionary
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -19,6 +21,7 @@ def make_engine(url: str) -> Engine:
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
+        _WRITERS[engine] = threading.RLock()
     else:
         engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
     return engine
@@ -49,10 +52,21 @@ def _sqlite_begin(connection) -> None:
     connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+_WRITERS: WeakKeyDictionary[Engine, threading.RLock] = WeakKeyDictionary()
+
+
+def one_writer_at_a_time(engine: Engine) -> AbstractContextManager:
+    """SQLite has one writer. Threads of one process queue on a lock, which wakes the next one
+    the moment the last commits; left to SQLite's busy handler they would sleep in steps of up
+    to 100 ms while the database sits idle, which made the slowest replies seconds long under
+    load (see the README's Performance section). Other processes still queue on busy_timeout."""
+    return _WRITERS.get(engine) or nullcontext()
+
+
 @contextmanager
 def unit_of_work(engine: Engine) -> Iterator[Session]:
     """One session per command: committed when the block ends, rolled back if it raises."""
-    with Session(engine, expire_on_commit=False) as session:
+    with one_writer_at_a_time(engine), Session(engine, expire_on_commit=False) as session:
         try:
             yield session
             session.commit()

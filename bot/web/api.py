@@ -21,6 +21,7 @@ from bot.services.api_tokens import authenticate
 from bot.services.context import Actor
 from bot.services.dispatch import run_use_case
 from bot.services.runtime import Runtime
+from bot.store.database import one_writer_at_a_time
 
 log = logging.getLogger(__name__)
 CHECKINS_PATH = "/api/v1/checkins"
@@ -83,7 +84,7 @@ def _authenticated(runtime: Runtime, environ: dict):
     scheme, _, token = environ.get("HTTP_AUTHORIZATION", "").strip().partition(" ")
     found = None
     if scheme.lower() == "bearer" and token.strip():
-        with Session(runtime.engine) as session:
+        with one_writer_at_a_time(runtime.engine), Session(runtime.engine) as session:
             found = authenticate(session, token.strip())
     if found is None:
         log.warning("api: refused a request without a valid token from %s", environ.get("REMOTE_ADDR", "?"))
