@@ -9,8 +9,9 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import datetime
+from functools import cache
 
-from sqlalchemy import func
+from sqlalchemy import Select, bindparam, func
 from sqlmodel import Session, col, select
 
 from bot.domain.views import CheckinRecord, KeyResultRecord, KpiRecord, ObjectiveRecord, Person
@@ -30,18 +31,28 @@ def latest_checkins(session: Session, workspace_id: int, column, item_ids: Itera
     ids = list(item_ids)
     if not ids:
         return {}
-    rank = func.row_number().over(partition_by=column, order_by=(col(Checkin.created_at).desc(), col(Checkin.id).desc())).label("rank")
-    conditions = [Checkin.workspace_id == workspace_id, col(column).in_(ids)]
+    params = {"workspace_id": workspace_id, "ids": ids, "per_item": per_item}
     if before is not None:
-        conditions.append(col(Checkin.created_at) <= before)
-    # Only the columns a record needs: fewer to proxy through the subquery, fewer to fetch.
-    wanted = (col(column).label("item_id"), Checkin.value, Checkin.confidence, Checkin.note, Checkin.author_id, Checkin.created_at)
-    ranked = select(*wanted, rank).where(*conditions).subquery()
-    rows = session.execute(select(ranked).where(ranked.c.rank <= per_item).order_by(ranked.c.rank)).all()
+        params["before"] = before
+    rows = session.execute(_latest_checkins_statement(column.key, before is not None), params).all()
     found: dict[int, list[CheckinRecord]] = defaultdict(list)
     for row in rows:
         found[row.item_id].append(CheckinRecord(row.value, row.confidence, row.note, who.get(row.author_id, Person("?", "?")), row.created_at))
     return found
+
+
+@cache
+def _latest_checkins_statement(item_column: str, as_of: bool) -> Select:
+    """Built once per shape with bound parameters: every listing and check-in reply runs it, and
+    building the windowed subquery cost more than running it."""
+    column = getattr(Checkin, item_column)
+    rank = func.row_number().over(partition_by=column, order_by=(col(Checkin.created_at).desc(), col(Checkin.id).desc())).label("rank")
+    conditions = [Checkin.workspace_id == bindparam("workspace_id"), col(column).in_(bindparam("ids", expanding=True))]
+    if as_of:
+        conditions.append(col(Checkin.created_at) <= bindparam("before", type_=Checkin.__table__.c.created_at.type))
+    wanted = (col(column).label("item_id"), Checkin.value, Checkin.confidence, Checkin.note, Checkin.author_id, Checkin.created_at)
+    ranked = select(*wanted, rank).where(*conditions).subquery()
+    return select(ranked).where(ranked.c.rank <= bindparam("per_item")).order_by(ranked.c.rank)
 
 
 def objective_records(session: Session, workspace_id: int, objectives: list[Objective], who: dict[int, Person]) -> tuple[list[ObjectiveRecord], list[KeyResultRecord]]:
