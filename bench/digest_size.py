@@ -96,7 +96,13 @@ def populate(engine, team: str, shape: Shape) -> int:
         if batch:
             _insert_values(session, Checkin, batch)
         session.commit()
-        return ws
+    with engine.connect() as connection:
+        # Statistics, as a database that gathered these check-ins over a quarter has them
+        # (PostgreSQL's autovacuum analyses after bulk changes); without them a planner
+        # guesses that the freshly loaded workspace holds no rows.
+        connection.exec_driver_sql("ANALYZE")
+        connection.commit()
+    return ws
 
 
 def _insert_values(session, model, values: list[dict]) -> None:

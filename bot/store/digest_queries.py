@@ -24,9 +24,13 @@ def digest_inputs(session: Session, workspace: Workspace, period: str, now: date
     kpis = queries.kpi_records(session, workspace.id, period, who)
     kr_then = _values_then(session, workspace.id, Checkin.key_result_id, {(kr.objective_number, kr.number): kr.item_id for kr in key_results}, who, week_ago)
     kpi_then = _values_then(session, workspace.id, Checkin.kpi_id, {k.number: k.item_id for k in kpis}, who, week_ago)
-    last_by = session.exec(
-        select(Checkin.author_id, func.max(Checkin.created_at)).where(Checkin.workspace_id == workspace.id).group_by(Checkin.author_id)
-    ).all()
+    # One seek per member on (workspace_id, author_id, created_at), not a pass over the history.
+    last_checkin = (
+        select(func.max(Checkin.created_at)).where(Checkin.workspace_id == workspace.id, Checkin.author_id == Member.id).scalar_subquery()
+    )
+    last_by = [(author, at) for author, at in session.exec(
+        select(Member.id, last_checkin).where(Member.workspace_id == workspace.id)
+    ).all() if at is not None]
     return DigestInputs(
         objectives=objectives, key_results=key_results, key_results_week_ago=kr_then, kpis=kpis, kpis_week_ago=kpi_then,
         last_checkin_by={who[author].user_id: _aware(at) for author, at in last_by if author in who},
