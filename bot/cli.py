@@ -51,6 +51,9 @@ def _db(args: argparse.Namespace, settings: Settings) -> int:
     from bot.store.database import make_engine
     from bot.store.schema import current_revision, head_revision, upgrade
 
+    if args.action == "check":  # the schema (migrating SQLite when AUTO_MIGRATE allows) and the advisor's rules
+        start_runtime(settings).engine.dispose()
+        return 0
     engine = make_engine(settings.database_url)
     if args.action == "upgrade":
         upgrade(engine)
@@ -110,7 +113,8 @@ def build_parser() -> argparse.ArgumentParser:
     _console_options(console)
     sub.add_parser("serve", help="run the Slack app (HTTP on PORT, or Socket Mode with SLACK_APP_TOKEN)")
     db = sub.add_parser("db", help="database migrations")
-    db.add_argument("action", choices=("upgrade", "current"), help="upgrade: migrate to the code's version; current: show it")
+    db.add_argument("action", choices=("upgrade", "current", "check"),
+                    help="upgrade: migrate to the code's version; current: show it; check: what `serve` checks before it starts")
     digest = sub.add_parser("digest", help="print a workspace's current weekly digest")
     digest.add_argument("--team", default="local", help="the workspace (Slack team id, or the console's --team)")
     digest.add_argument("--lang", default="en", choices=("en", "zh"))

@@ -13,8 +13,6 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from sqlmodel import Session, select
-
 from bot.config import Settings
 from bot.domain.errors import UserError
 
@@ -69,6 +67,8 @@ class _Output:
 
 
 def export_command(args: argparse.Namespace, settings: Settings) -> int:
+    from sqlmodel import Session
+
     from bot.cli import start_runtime
     from bot.services.transfer import export_workspace
 
@@ -137,6 +137,8 @@ def import_actuals_command(args: argparse.Namespace, settings: Settings) -> int:
 
 def _acting(runtime, team: str, who: str):
     """The member `--user` names, as an actor: never a stranger, who would join the workspace."""
+    from sqlmodel import Session, select
+
     from bot.services.actuals import find_member
     from bot.services.context import Actor
     from bot.services.dispatch import reader_language
