@@ -25,18 +25,18 @@ class Profile:
     charts_sample: int
     rtt_sample: int
     rtt_ms: float
-    experiment_workers: int
+    delivery_threads: int
     fanout_limit_s: float = 300.0
     parts: tuple[str, ...] = field(default=("http", "digest", "fanout"))
 
 
 PROFILES = {
     "full": Profile("full", http_load.FULL, digest_size.LARGE, 5, fanout_count=2000, charts_sample=30, rtt_sample=200, rtt_ms=100,
-                    experiment_workers=8),
+                    delivery_threads=8),
     "quick": Profile("quick", http_load.QUICK, digest_size.LARGE, 3, fanout_count=300, charts_sample=6, rtt_sample=40, rtt_ms=100,
-                     experiment_workers=8),
+                     delivery_threads=8),
     "smoke": Profile("smoke", http_load.SMOKE, digest_size.SMOKE, 1, fanout_count=6, charts_sample=2, rtt_sample=4, rtt_ms=20,
-                     experiment_workers=4, fanout_limit_s=60),
+                     delivery_threads=4, fanout_limit_s=60),
 }
 
 
@@ -72,25 +72,24 @@ def run(profile: Profile, database_url: str | None = None, workers: int = 1, thr
 
 
 def run_fanout_part(profile: Profile, say=log) -> dict:
-    main = fanout.run_fanout(profile.fanout_count, charts=False, limit_s=profile.fanout_limit_s, log=say)
+    threads = profile.delivery_threads
+    main = fanout.run_fanout(profile.fanout_count, charts=False, threads=threads, limit_s=profile.fanout_limit_s, log=say)
     per_digest = main["seconds_elapsed"] / max(1, main["workspaces"])
     if main["workspaces"] < 2000:
         main["extrapolated_to_2000_s"] = round(per_digest * 2000, 1) if main["all_posted_once"] else None
-    charts = fanout.run_fanout(profile.charts_sample, charts=True, limit_s=profile.fanout_limit_s, log=say)
-    rtt = fanout.run_fanout(profile.rtt_sample, charts=False, rtt_ms=profile.rtt_ms, limit_s=profile.fanout_limit_s, log=say)
-    experiment = fanout.run_fanout(profile.rtt_sample, charts=False, rtt_ms=profile.rtt_ms, experiment_workers=profile.experiment_workers,
-                                   limit_s=profile.fanout_limit_s, log=say)
+    charts = fanout.run_fanout(profile.charts_sample, charts=True, threads=threads, limit_s=profile.fanout_limit_s, log=say)
+    rtt = fanout.run_fanout(profile.rtt_sample, charts=False, threads=threads, rtt_ms=profile.rtt_ms, limit_s=profile.fanout_limit_s, log=say)
+    sequential = fanout.run_fanout(profile.rtt_sample, charts=False, threads=1, rtt_ms=profile.rtt_ms, limit_s=profile.fanout_limit_s, log=say)
     chart_ms = charts["per_digest_ms"] - main["per_digest_ms"]
     notes = [
         f"each workspace posts to a channel of its own, so the per-channel limit is never reached ({main['http_429']} 429s);",
         f"charts add ~{chart_ms:.0f} ms per digest (matplotlib + files_upload_v2): 2,000 with charts ≈ {(per_digest * 1000 + chart_ms) * 2:.0f} s (extrapolated);",
-        f"with {profile.rtt_ms:g} ms simulated round trip to Slack, the bot's sequential Deliverer ≈ {rtt['per_digest_ms'] * 2:.0f} s for 2,000 "
-        f"(extrapolated from {rtt['workspaces']}); EXPERIMENT (not the bot's code) with {profile.experiment_workers} delivery threads ≈ "
-        f"{experiment['per_digest_ms'] * 2:.0f} s.",
+        f"with {profile.rtt_ms:g} ms simulated round trip to Slack, {threads} delivery threads ≈ {rtt['per_digest_ms'] * 2:.0f} s for 2,000 "
+        f"(extrapolated from {rtt['workspaces']}); one thread, as before DELIVERY_THREADS, ≈ {sequential['per_digest_ms'] * 2:.0f} s.",
     ]
     if main["workspaces"] < 2000:
         notes.insert(0, f"{main['workspaces']} workspaces measured; 2,000 extrapolated ≈ {main.get('extrapolated_to_2000_s')} s.")
-    return {"main": main, "charts_sample": charts, "rtt_sample": rtt, "experiment_parallel": experiment, "notes": notes}
+    return {"main": main, "charts_sample": charts, "rtt_sample": rtt, "sequential_rtt": sequential, "notes": notes}
 
 
 def main(argv: list[str] | None = None) -> int:

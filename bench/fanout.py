@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 
@@ -97,35 +96,10 @@ def _timed_poster(client):
     return TimedPoster(lambda team_id: client), TimedPoster
 
 
-def parallel_deliverer_class(workers: int):
-    """EXPERIMENT, not the bot's code: Deliverer.tick with the claimed sends delivered by a bounded
-    thread pool instead of one after another. Claims stay as they are (one insert each, the
-    unique key decides), so exactly-once holds; only `deliver` runs concurrently."""
-    from bot.scheduler.deliver import Deliverer
-    from bot.services.sends import claim, close_finished_periods, due_sends, reclaim_failed
-
-    class ExperimentalParallelDeliverer(Deliverer):
-        def tick(self, now=None):
-            now = now or datetime.now(timezone.utc)
-            with Session(self.engine) as session:
-                to_send, to_skip = due_sends(session, now)
-            for due in to_skip:
-                claim(self.engine, due, self.instance, now, status="skipped")
-            with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="deliver") as pool:
-                for due in to_send:
-                    if claim(self.engine, due, self.instance, now):
-                        pool.submit(self.deliver, due, now)
-                for due in reclaim_failed(self.engine, now, self.instance):
-                    pool.submit(self.deliver, due, now)
-            close_finished_periods(self.engine, now)
-
-    return ExperimentalParallelDeliverer
-
-
-def run_fanout(count: int = 2000, charts: bool = False, limit_s: float = 300.0, experiment_workers: int | None = None,
+def run_fanout(count: int = 2000, charts: bool = False, limit_s: float = 300.0, threads: int = 8,
                rtt_ms: float = 0.0, log=print) -> dict:
-    """Post `count` digests due in the same minute; `experiment_workers` swaps in the experimental
-    parallel deliverer; `rtt_ms` adds a simulated network round trip to every Slack call."""
+    """Post `count` digests due in the same minute with the bot's Deliverer posting `threads` at once
+    (its DELIVERY_THREADS); `rtt_ms` adds a simulated network round trip to every Slack call."""
     from bot.config import Settings
     from bot.render.text import Renderer
     from bot.scheduler.deliver import Deliverer
@@ -154,8 +128,7 @@ def run_fanout(count: int = 2000, charts: bool = False, limit_s: float = 300.0, 
         from bot.resources import templates_dir
 
         runtime = Runtime(engine, load_rules(), Catalog.load(templates_dir() / "i18n"))
-        cls = parallel_deliverer_class(experiment_workers) if experiment_workers else Deliverer
-        deliverer = cls(runtime, Renderer(runtime.catalog), poster, instance="bench")
+        deliverer = Deliverer(runtime, Renderer(runtime.catalog), poster, instance="bench", threads=threads)
         ticks, done = 0, 0
         t0 = time.perf_counter()
         while True:
@@ -175,7 +148,7 @@ def run_fanout(count: int = 2000, charts: bool = False, limit_s: float = 300.0, 
         rate_limited = sum(1 for c in calls if c.method == "chat.postMessage" and c.status == 429)
         expected = set(channels)
         result = {
-            "workspaces": count, "charts": charts, "deliverer": cls.__name__ + (f"({experiment_workers} threads)" if experiment_workers else ""),
+            "workspaces": count, "charts": charts, "deliverer": f"Deliverer({threads} thread{'s' if threads > 1 else ''})", "threads": threads,
             "simulated_rtt_ms": rtt_ms,
             "seconds_until_all_posted": round(elapsed, 2) if done >= count else None,
             "seconds_elapsed": round(elapsed, 2), "ticks": ticks,

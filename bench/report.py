@@ -147,8 +147,8 @@ def table(report: dict) -> str:
         for label, f in fan.items():
             if not isinstance(f, dict) or "workspaces" not in f:
                 continue
-            name = {"main": "charts off (the target)", "charts_sample": "charts on (sample)", "rtt_sample": "charts off, +RTT (sample)",
-                    "experiment_parallel": "EXPERIMENT parallel deliver, +RTT (sample)"}.get(label, label)
+            name = {"main": "charts off (the target)", "charts_sample": "charts on (sample)", "rtt_sample": f"charts off, +RTT, {f.get('threads', 1)} threads (sample)",
+                    "sequential_rtt": "one delivery thread, +RTT (sample)"}.get(label, label)
             out.append(f"   {name:<46}{f['workspaces']:>11}{f['seconds_elapsed']:>9.1f}{f['ticks']:>6}{f['posted_channels']:>8}{f['posted_twice']:>6}"
                        f"{f['lost']:>5}{f['http_429']:>6}{f['seconds_in_slack_post']:>10.1f}{f['per_digest_ms']:>10.1f}")
         for line in fan.get("notes", []):

@@ -32,6 +32,7 @@ class Settings(BaseSettings):
     auto_migrate: bool | None = None  # None: migrate the embedded SQLite database, never a server's
     scheduler: bool = True  # run the clock that posts digests and reminders in this process
     scheduler_interval_seconds: float = 60
+    delivery_threads: int = Field(default=8, ge=1)  # digests posted at once by one process's clock
     log_level: str = "INFO"
 
     @field_validator("slack_api_url")

@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 import os
 import socket
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 
 from sqlmodel import Session, select
@@ -23,6 +24,7 @@ from bot.services.runtime import Runtime
 from bot.services.sends import Due, claim, claim_key, close_finished_periods, due_sends, mark_failed, mark_sent, reclaim_failed
 from bot.slack import blocks as b
 from bot.slack.surfaces import Words, checkin_button
+from bot.store.database import one_writer_at_a_time
 from bot.store.digest_queries import stale_candidates
 from bot.store.models import Member, Workspace
 
@@ -47,25 +49,39 @@ def digest_chart(renderer: Renderer, ready: DigestReady, language: str) -> Chart
 
 
 class Deliverer:
-    def __init__(self, runtime: Runtime, renderer: Renderer, poster: Poster, instance: str | None = None) -> None:
+    """`threads` deliveries run at once: each waits mostly on Slack (a round trip, a 429's
+    Retry-After), so one slow workspace must not hold up the 1,999 others due the same minute."""
+
+    def __init__(self, runtime: Runtime, renderer: Renderer, poster: Poster, instance: str | None = None, threads: int = 8) -> None:
         self.runtime = runtime
         self.engine = runtime.engine
         self.renderer = renderer
         self.poster = poster
         self.instance = instance or instance_name()
+        self.threads = max(1, threads)
 
     def tick(self, now: datetime | None = None) -> None:
         now = now or datetime.now(timezone.utc)
-        with Session(self.engine) as session:
+        with one_writer_at_a_time(self.engine), Session(self.engine) as session:
             to_send, to_skip = due_sends(session, now)
         for due in to_skip:
             claim(self.engine, due, self.instance, now, status="skipped")
-        for due in to_send:
-            if claim(self.engine, due, self.instance, now):
-                self.deliver(due, now)
-        for due in reclaim_failed(self.engine, now, self.instance):
-            self.deliver(due, now)
+        with ThreadPoolExecutor(max_workers=self.threads, thread_name_prefix="deliver") as pool:
+            for due in to_send:
+                pool.submit(self.claim_and_deliver, due, now)
+            for due in reclaim_failed(self.engine, now, self.instance):
+                pool.submit(self.deliver, due, now)
         close_finished_periods(self.engine, now)
+
+    def claim_and_deliver(self, due: Due, now: datetime) -> None:
+        """Claimed just before it is posted, so a process that stops leaves the rest to others."""
+        try:
+            claimed = claim(self.engine, due, self.instance, now)
+        except Exception:  # the database hiccuped: unclaimed, so the next tick tries again
+            log.exception("claiming %s failed", due.key)
+            return
+        if claimed:
+            self.deliver(due, now)
 
     def deliver(self, due: Due, now: datetime) -> None:
         try:
@@ -73,7 +89,7 @@ class Deliverer:
                 self.remind(due.workspace_id, now)
                 mark_sent(self.engine, due.key, now)
                 return
-            with Session(self.engine, expire_on_commit=False) as session:  # read, then let go before posting
+            with one_writer_at_a_time(self.engine), Session(self.engine, expire_on_commit=False) as session:  # read, then let go before posting
                 workspace = session.get(Workspace, due.workspace_id)
                 language = reader_language(workspace.language, due.language)
                 if due.kind == "weekly":
@@ -96,7 +112,7 @@ class Deliverer:
 
     def remind(self, workspace_id: int, now: datetime) -> None:
         """A direct message per owner with stale items, at most one a day per person."""
-        with Session(self.engine, expire_on_commit=False) as session:  # read, then let go before claiming
+        with one_writer_at_a_time(self.engine), Session(self.engine, expire_on_commit=False) as session:  # read, then let go before claiming
             workspace = session.get(Workspace, workspace_id)
             today = now.astimezone(workspace_zone(workspace)).date()
             period = period_containing(today, workspace.cycle)

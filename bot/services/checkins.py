@@ -40,11 +40,14 @@ def record_checkin(ctx: Context, command: c.CheckIn, *, source: str = "console",
             author_id=ctx.member.id, source=source, created_at=ctx.now, idempotency_key=idempotency_key,
             key_result_id=item.id if parent else None, kpi_id=None if parent else item.id,
         )
-        try:
-            with ctx.session.begin_nested():
-                ctx.session.add(row)
-        except IntegrityError:  # the same submission won a race a moment ago
-            duplicate = True
+        if idempotency_key is None:
+            ctx.session.add(row)
+        else:
+            try:
+                with ctx.session.begin_nested():
+                    ctx.session.add(row)
+            except IntegrityError:  # the same submission won a race a moment ago
+                duplicate = True
     author = Person(ctx.member.user_id, ctx.member.name)
     common = dict(ref=str(command.ref), author=author, note=command.note, confidence=command.confidence,
                   duplicate=duplicate, announce_to=ctx.workspace.updates_channel)

@@ -93,4 +93,4 @@ def start_scheduler(settings: Settings, app: App, deps: SlackDeps):
     from bot.scheduler.posting import SlackPoster
 
     poster = SlackPoster(client_for_team(settings, app))
-    return start_clock(Deliverer(deps.runtime, deps.renderer, poster), settings.scheduler_interval_seconds)
+    return start_clock(Deliverer(deps.runtime, deps.renderer, poster, threads=settings.delivery_threads), settings.scheduler_interval_seconds)

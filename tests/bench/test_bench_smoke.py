@@ -37,7 +37,7 @@ def test_the_smallest_benchmark_runs_every_part_and_reports_its_figures(tmp_path
     assert large["statements"] == tenth["statements"] <= 10 and digest["statements_equal"]
     assert large["build_s_median"] > 0 and large["objectives_in_digest"] == large["objectives"]
 
-    for run_name in ("main", "charts_sample", "rtt_sample", "experiment_parallel"):
+    for run_name in ("main", "charts_sample", "rtt_sample", "sequential_rtt"):
         fan = result["fanout"][run_name]
         assert fan["all_posted_once"], fan
         assert fan["send_statuses"] == {"sent": fan["workspaces"]}
