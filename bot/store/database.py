@@ -34,13 +34,17 @@ def _ensure_sqlite_folder(url: str) -> None:
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
-    """WAL lets readers work while a check-in is written; the busy timeout queues writers.
+    """WAL lets readers work while a check-in is written; the busy timeout queues writers of
+    other processes.
 
     pysqlite would begin transactions itself, lazily, so a savepoint taken before the first
     write committed on release; SQLAlchemy's recipe hands transaction control back to it."""
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
+    # In WAL mode NORMAL never corrupts the database; a power cut (not a crash of the bot) may
+    # lose the last commits. It saves an fsync per check-in, which was a tenth of its time.
+    cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
