@@ -28,3 +28,7 @@ def configure_logging(level: str, secrets: tuple[str, ...] = ()) -> None:
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     for handler in logging.getLogger().handlers:
         handler.addFilter(RedactSecrets(secrets))
+    if logging.getLogger().level > logging.DEBUG:
+        # Alembic lists its plugins at INFO before every migration: noise on a newcomer's first
+        # console. Its "Running upgrade ..." lines stay.
+        logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
