@@ -21,7 +21,9 @@ from bot.services.context import workspace_zone
 from bot.services.digests import DigestReady, build_digest, build_period_end
 from bot.services.dispatch import reader_language
 from bot.services.runtime import Runtime
-from bot.services.sends import Due, claim, claim_key, close_finished_periods, due_sends, mark_failed, mark_sent, reclaim_failed
+from bot.services.sends import (
+    Due, claim, claim_key, close_finished_periods, due_sends, mark_failed, mark_sent, mark_skipped, reclaim_failed,
+)
 from bot.slack import blocks as b
 from bot.slack.surfaces import Words, checkin_button
 from bot.store.database import one_writer_at_a_time
@@ -67,10 +69,11 @@ class Deliverer:
         for due in to_skip:
             claim(self.engine, due, self.instance, now, status="skipped")
         with ThreadPoolExecutor(max_workers=self.threads, thread_name_prefix="deliver") as pool:
-            for due in to_send:
-                pool.submit(self.claim_and_deliver, due, now)
-            for due in reclaim_failed(self.engine, now, self.instance):
-                pool.submit(self.deliver, due, now)
+            jobs = [pool.submit(self.claim_and_deliver, due, now) for due in to_send]
+            jobs += [pool.submit(self.deliver, due, now) for due in reclaim_failed(self.engine, now, self.instance)]
+        for job in jobs:
+            if job.exception() is not None:  # recording the outcome failed too: say so, the clock goes on
+                log.error("a delivery failed and could not be recorded", exc_info=job.exception())
         close_finished_periods(self.engine, now)
 
     def claim_and_deliver(self, due: Due, now: datetime) -> None:
@@ -89,17 +92,24 @@ class Deliverer:
                 self.remind(due.workspace_id, now)
                 mark_sent(self.engine, due.key, now)
                 return
-            with one_writer_at_a_time(self.engine), Session(self.engine, expire_on_commit=False) as session:  # read, then let go before posting
+            if due.kind == "reminder":  # one person's reminder that failed: theirs alone, again
+                self.remind(due.workspace_id, now, retry=due)
+                return
+            # Only the reads hold SQLite's writer lock: rendering and the chart come after, so a
+            # busy minute of digests does not keep check-ins in this process waiting.
+            with one_writer_at_a_time(self.engine), Session(self.engine, expire_on_commit=False) as session:
                 workspace = session.get(Workspace, due.workspace_id)
-                language = reader_language(workspace.language, due.language)
                 if due.kind == "weekly":
                     ready = build_digest(session, workspace, now)
-                    text = self.renderer.render("replies/digest_ready.j2", language, "mrkdwn", r=ready)
-                    chart = digest_chart(self.renderer, ready, language) if workspace.charts else None
                 else:
                     summary = build_period_end(session, workspace, parse_period(due.period), now)
-                    text = self.renderer.render("replies/period_end_ready.j2", language, "mrkdwn", r=summary)
-                    chart = None
+            language = reader_language(workspace.language, due.language)
+            if due.kind == "weekly":
+                text = self.renderer.render("replies/digest_ready.j2", language, "mrkdwn", r=ready)
+                chart = digest_chart(self.renderer, ready, language) if workspace.charts else None
+            else:
+                text = self.renderer.render("replies/period_end_ready.j2", language, "mrkdwn", r=summary)
+                chart = None
             words = Words(self.renderer, language)
             self.poster.post(workspace.team_id, due.target, {"text": b.fallback_text(text), "blocks": b.message_blocks(text, words.and_more)}, chart)
             mark_sent(self.engine, due.key, now)
@@ -110,8 +120,10 @@ class Deliverer:
             log.exception("building %s failed", due.key)
             mark_failed(self.engine, due.key, f"{type(error).__name__}: {error}", now)
 
-    def remind(self, workspace_id: int, now: datetime) -> None:
-        """A direct message per owner with stale items, at most one a day per person."""
+    def remind(self, workspace_id: int, now: datetime, retry: Due | None = None) -> None:
+        """A direct message per owner with stale items, at most one a day per person. `retry` is
+        one person's reminder that failed earlier: it goes to them again if they still have
+        stale items, and is recorded as skipped if they have since checked in."""
         with one_writer_at_a_time(self.engine), Session(self.engine, expire_on_commit=False) as session:  # read, then let go before claiming
             workspace = session.get(Workspace, workspace_id)
             today = now.astimezone(workspace_zone(workspace)).date()
@@ -120,8 +132,13 @@ class Deliverer:
             candidates = stale_candidates(session, workspace, str(period))
         away = {m.user_id: m.away_until for m in members.values() if m.away_until}
         stale = stale_items_by_owner(candidates, now, today, workspace.reminder_days, away)
+        if retry is not None:
+            stale = {retry.target: stale[retry.target]} if retry.target in stale else {}
+            if not stale:
+                mark_skipped(self.engine, retry.key, now)
         for user_id, items in stale.items():
-            if not claim_key(self.engine, workspace.id, f"reminder:{workspace.id}:{user_id}:{today}", "reminder", user_id, self.instance, now):
+            key = retry.key if retry is not None else f"reminder:{workspace.id}:{user_id}:{today}"
+            if retry is None and not claim_key(self.engine, workspace.id, key, "reminder", user_id, self.instance, now):
                 continue
             member = members.get(user_id)
             language = reader_language(workspace.language, member.locale if member else None)
@@ -131,6 +148,6 @@ class Deliverer:
             message = {"text": b.fallback_text(text), "blocks": b.message_blocks(text, words.and_more)[:49] + [buttons]}
             try:
                 self.poster.post(workspace.team_id, user_id, message)
-                mark_sent(self.engine, f"reminder:{workspace.id}:{user_id}:{today}", now)
+                mark_sent(self.engine, key, now)
             except PostFailed as failure:
-                mark_failed(self.engine, f"reminder:{workspace.id}:{user_id}:{today}", str(failure), now, failure.retry_after)
+                mark_failed(self.engine, key, str(failure), now, failure.retry_after)

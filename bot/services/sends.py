@@ -116,6 +116,13 @@ def mark_sent(engine: Engine, key: str, now: datetime) -> None:
         session.commit()
 
 
+def mark_skipped(engine: Engine, key: str, now: datetime) -> None:
+    """A retry found nothing left to send (the person checked in meanwhile)."""
+    with one_writer_at_a_time(engine), Session(engine) as session:
+        session.execute(update(Send).where(Send.key == key).values(status="skipped", last_error=None, next_attempt_at=None))
+        session.commit()
+
+
 def mark_failed(engine: Engine, key: str, error: str, now: datetime, retry_after: float | None = None) -> None:
     """Record the failure; try again later with backoff (honouring Retry-After) until MAX_ATTEMPTS."""
     with one_writer_at_a_time(engine), Session(engine) as session:

@@ -182,3 +182,37 @@ def test_reminders_once_a_day_on_weekdays_with_a_button_and_not_while_away(say, 
     assert any(e.get("action_id") == "checkin_open" for b in reminders[0].args["blocks"] if b["type"] == "actions" for e in b["elements"])
     tick(clock, local(SHANGHAI, 2026, 11, 14, 10, 0))  # Saturday: no reminders unless set
     assert len([c for c in emulator.calls_to("chat.postMessage") if "check-in" in c.args.get("text", "")]) == 1
+
+
+def test_a_failed_reminder_is_retried_to_that_person_alone(say, deliverer, emulator, engine):
+    with time_machine.travel(local(SHANGHAI, 2026, 11, 2, 9, 0), tick=False):
+        say("/perf settings timezone=Asia/Shanghai")
+        say("/okr add Brand")
+        say("/okr kr O1 Articles target=12 owner=<@UALICE|alice>")
+    emulator.fail_next("chat.postMessage", status=500, times=4)  # more than the client's own retries
+    clock = deliverer()
+    tick(clock, local(SHANGHAI, 2026, 11, 10, 10, 0))
+    with Session(engine) as session:
+        row = session.exec(select(Send).where(Send.kind == "reminder")).one()
+        assert (row.status, row.target) == ("failed", "UALICE")
+    tick(clock, local(SHANGHAI, 2026, 11, 10, 10, 2))  # past the backoff
+    reminders = [c for c in emulator.calls_to("chat.postMessage") if c.ok and "check-in" in c.args.get("text", "")]
+    assert [c.args["channel"] for c in reminders] == ["DUALICE"]
+    with Session(engine) as session:
+        assert session.exec(select(Send.status).where(Send.kind == "reminder")).one() == "sent"
+
+
+def test_a_failed_reminder_is_dropped_once_its_items_are_checked_in(say, deliverer, emulator, engine):
+    with time_machine.travel(local(SHANGHAI, 2026, 11, 2, 9, 0), tick=False):
+        say("/perf settings timezone=Asia/Shanghai")
+        say("/okr add Brand")
+        say("/okr kr O1 Articles target=12 owner=<@UALICE|alice>")
+    emulator.fail_next("chat.postMessage", status=500, times=4)
+    clock = deliverer()
+    tick(clock, local(SHANGHAI, 2026, 11, 10, 10, 0))
+    with time_machine.travel(local(SHANGHAI, 2026, 11, 10, 10, 1), tick=False):
+        say("<@UALICE|alice> /checkin KR1.1 3")
+    tick(clock, local(SHANGHAI, 2026, 11, 10, 10, 2))
+    assert [c for c in emulator.calls_to("chat.postMessage") if c.ok and "check-in" in c.args.get("text", "")] == []
+    with Session(engine) as session:
+        assert session.exec(select(Send.status).where(Send.kind == "reminder")).one() == "skipped"
