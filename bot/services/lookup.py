@@ -54,7 +54,7 @@ def key_result_picture(ctx: Context, parent: Objective, row: KeyResult) -> tuple
 
 def kpi_picture(ctx: Context, row: Kpi) -> KpiView:
     who = queries.people(ctx.session, ctx.workspace.id)
-    return next(kpi_view(k) for k in queries.kpi_records(ctx.session, ctx.workspace.id, row.period, who) if k.number == row.number)
+    return kpi_view(queries.kpi_records(ctx.session, ctx.workspace.id, row.period, who, number=row.number)[0])
 
 
 def insert_numbered(session: Session, row, scope_column, scope_value, attempts: int = 5):

@@ -100,10 +100,12 @@ def period_objectives(session: Session, workspace_id: int, period: str) -> list[
     ).all())
 
 
-def kpi_records(session: Session, workspace_id: int, period: str, who: dict[int, Person]) -> list[KpiRecord]:
-    kpis = session.exec(
-        select(Kpi).where(Kpi.workspace_id == workspace_id, Kpi.period == period, col(Kpi.archived_at).is_(None)).order_by(Kpi.number)
-    ).all()
+def kpi_records(session: Session, workspace_id: int, period: str, who: dict[int, Person], number: int | None = None) -> list[KpiRecord]:
+    """The period's open KPIs, or only KPI `number` of it."""
+    conditions = [Kpi.workspace_id == workspace_id, Kpi.period == period, col(Kpi.archived_at).is_(None)]
+    if number is not None:
+        conditions.append(Kpi.number == number)
+    kpis = session.exec(select(Kpi).where(*conditions).order_by(Kpi.number)).all()
     checkins = latest_checkins(session, workspace_id, Checkin.kpi_id, (k.id for k in kpis), who)
     return [
         KpiRecord(k.number, k.name, k.period, k.target, k.unit, k.weight, k.direction, k.perspective, who[k.owner_id], checkins.get(k.id, []), k.id)
