@@ -28,7 +28,8 @@ from PIL import Image  # a dependency of matplotlib itself
 
 MAX_ROWS = 40
 WIDTH = 8.0  # inches, at 100 dpi
-MARGINS = {"left": 2.05, "right": 0.35, "top": 0.55, "bottom": 0.65}  # inches: labels, "120%", heading, ticks + legend
+TICK_SIZE = 8
+MARGINS = {"label_pad": 0.2, "right": 0.35, "top": 0.55, "bottom": 0.65}  # inches: beside the labels, "120%", heading, ticks + legend
 X_MAX = 1.2  # bars past 120% are drawn to the edge; their label still says the true figure
 AMBER_BAND = 0.15
 # Okabe-Ito: green, orange and vermillion stay apart for the common kinds of colour blindness.
@@ -124,10 +125,11 @@ def _draw(shown: list[ChartBar], labels: list[str], expected: float, heading: st
     height = min(max(1.4 + 0.3 * len(labels), 2.6), 14.0)
     fig = Figure(figsize=(WIDTH, height), dpi=100)
     FigureCanvasAgg(fig)
-    # Fixed margins, in inches, sized for the longest label `_label` makes: matplotlib's
-    # constrained layout measured every text twice and was a third of the chart's time, which
-    # 2,000 digests due in one minute pay 2,000 times.
-    fig.subplots_adjust(left=MARGINS["left"] / WIDTH, right=1 - MARGINS["right"] / WIDTH,
+    # Margins in inches, the left one from the widest label, measured once: matplotlib's
+    # constrained layout measured every text several times and was a third of the chart's
+    # time, which 2,000 digests due in one minute pay 2,000 times.
+    left = _label_width(fig, labels, font) + MARGINS["label_pad"]
+    fig.subplots_adjust(left=min(left, WIDTH / 2) / WIDTH, right=1 - MARGINS["right"] / WIDTH,
                         top=1 - MARGINS["top"] / height, bottom=MARGINS["bottom"] / height)
     ax = fig.add_subplot()
     ax.set_title(heading, loc="left", fontproperties=font, fontsize=12, fontweight=_heading_weight(), pad=16, parse_math=False)
@@ -152,7 +154,7 @@ def _draw(shown: list[ChartBar], labels: list[str], expected: float, heading: st
     ax.set_ylim(len(labels) - 0.5, -0.6)  # first objective on top
     ax.set_xlim(0, X_MAX)
     ax.xaxis.set_major_formatter(PercentFormatter(xmax=1.0, decimals=0))
-    ax.tick_params(axis="both", labelsize=8, length=0)
+    ax.tick_params(axis="both", labelsize=TICK_SIZE, length=0)
     ax.grid(axis="x", color="#dddddd", linewidth=0.6)
     ax.set_axisbelow(True)
     for side in ("top", "right", "left"):
@@ -164,6 +166,14 @@ def _draw(shown: list[ChartBar], labels: list[str], expected: float, heading: st
     for text in legend.get_texts():
         text.set_parse_math(False)
     return _png(fig)
+
+
+def _label_width(fig: Figure, labels: list[str], font: font_manager.FontProperties) -> float:
+    """The widest y-axis label, in inches, as the Agg renderer will draw it."""
+    renderer = fig.canvas.get_renderer()
+    size = font.copy()
+    size.set_size(TICK_SIZE)
+    return max((renderer.get_text_width_height_descent(label, size, ismath=False)[0] for label in labels), default=0.0) / fig.dpi
 
 
 def _png(fig: Figure) -> bytes:
