@@ -95,6 +95,10 @@ def test_a_broken_rule_file_is_refused_at_start(tmp_path):
                           env={**os.environ, "ADVISOR_RULES": str(broken), "DATABASE_URL": f"sqlite:///{tmp_path}/x.db"}, timeout=60)
     assert done.returncode == 2
     assert str(broken) in done.stderr and "x" in done.stderr and "colour" in done.stderr
+    served = subprocess.run([sys.executable, "-m", "bot", "serve"], capture_output=True, text=True, timeout=60,
+                            env={**os.environ, "ADVISOR_RULES": str(broken), "DATABASE_URL": f"sqlite:///{tmp_path}/x.db",
+                                 "SLACK_BOT_TOKEN": "xoxb-x", "SLACK_SIGNING_SECRET": "s", "PORT": "1"})
+    assert served.returncode == 2 and "colour" in served.stderr  # refused before a worker starts
     with pytest.raises(RuleFileError):
         from bot.domain.advisor_rules import load_rules
 
