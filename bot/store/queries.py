@@ -22,7 +22,7 @@ LATEST_PER_ITEM = 2
 
 
 def people(session: Session, workspace_id: int) -> dict[int, Person]:
-    members = session.exec(select(Member).where(Member.workspace_id == workspace_id)).all()
+    members = session.exec(select(Member.id, Member.user_id, Member.name).where(Member.workspace_id == workspace_id)).all()
     return {m.id: Person(m.user_id, m.name or m.user_id) for m in members}
 
 
@@ -78,12 +78,19 @@ def _among(column, name: str, dialect: str):
     return column.in_(bindparam(name, expanding=True))
 
 
+# Plain rows, not ORM objects, for the records below: a digest reads 1,200 items, and building
+# (and later collecting) tracked objects for them was a third of its time.
+_KEY_RESULT_COLUMNS = (KeyResult.id, KeyResult.objective_id, KeyResult.number, KeyResult.title, KeyResult.start, KeyResult.target,
+                       KeyResult.unit, KeyResult.weight, KeyResult.owner_id)
+_KPI_COLUMNS = (Kpi.id, Kpi.number, Kpi.name, Kpi.period, Kpi.target, Kpi.unit, Kpi.weight, Kpi.direction, Kpi.perspective, Kpi.owner_id)
+
+
 def objective_records(session: Session, workspace_id: int, objectives: list[Objective], who: dict[int, Person]) -> tuple[list[ObjectiveRecord], list[KeyResultRecord]]:
     if not objectives:
         return [], []
     numbers = {o.id: o.number for o in objectives}
     krs = session.exec(
-        select(KeyResult).where(col(KeyResult.objective_id).in_(list(numbers)), col(KeyResult.archived_at).is_(None))
+        select(*_KEY_RESULT_COLUMNS).where(col(KeyResult.objective_id).in_(list(numbers)), col(KeyResult.archived_at).is_(None))
     ).all()
     checkins = latest_checkins(session, workspace_id, Checkin.key_result_id, (kr.id for kr in krs), who)
     objective_rows = [ObjectiveRecord(o.number, o.title, o.period, who[o.owner_id], o.review_on) for o in objectives]
@@ -105,7 +112,7 @@ def kpi_records(session: Session, workspace_id: int, period: str, who: dict[int,
     conditions = [Kpi.workspace_id == workspace_id, Kpi.period == period, col(Kpi.archived_at).is_(None)]
     if number is not None:
         conditions.append(Kpi.number == number)
-    kpis = session.exec(select(Kpi).where(*conditions).order_by(Kpi.number)).all()
+    kpis = session.exec(select(*_KPI_COLUMNS).where(*conditions).order_by(Kpi.number)).all()
     checkins = latest_checkins(session, workspace_id, Checkin.kpi_id, (k.id for k in kpis), who)
     return [
         KpiRecord(k.number, k.name, k.period, k.target, k.unit, k.weight, k.direction, k.perspective, who[k.owner_id], checkins.get(k.id, []), k.id)
