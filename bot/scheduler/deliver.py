@@ -11,7 +11,7 @@ import socket
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 
-from sqlmodel import Session, select
+from sqlmodel import select
 
 from bot.domain.digest import stale_items_by_owner
 from bot.domain.periods import parse_period, period_containing
@@ -26,7 +26,7 @@ from bot.services.sends import (
 )
 from bot.slack import blocks as b
 from bot.slack.surfaces import Words, checkin_button
-from bot.store.database import one_writer_at_a_time
+from bot.store.database import queued_session
 from bot.store.digest_queries import stale_candidates
 from bot.store.models import Member, Workspace
 
@@ -64,7 +64,7 @@ class Deliverer:
 
     def tick(self, now: datetime | None = None) -> None:
         now = now or datetime.now(timezone.utc)
-        with one_writer_at_a_time(self.engine), Session(self.engine) as session:
+        with queued_session(self.engine) as session:
             to_send, to_skip = due_sends(session, now)
         for due in to_skip:
             claim(self.engine, due, self.instance, now, status="skipped")
@@ -97,7 +97,7 @@ class Deliverer:
                 return
             # Only the reads hold SQLite's writer lock: rendering and the chart come after, so a
             # busy minute of digests does not keep check-ins in this process waiting.
-            with one_writer_at_a_time(self.engine), Session(self.engine, expire_on_commit=False) as session:
+            with queued_session(self.engine, expire_on_commit=False) as session:
                 workspace = session.get(Workspace, due.workspace_id)
                 if due.kind == "weekly":
                     ready = build_digest(session, workspace, now)
@@ -124,7 +124,7 @@ class Deliverer:
         """A direct message per owner with stale items, at most one a day per person. `retry` is
         one person's reminder that failed earlier: it goes to them again if they still have
         stale items, and is recorded as skipped if they have since checked in."""
-        with one_writer_at_a_time(self.engine), Session(self.engine, expire_on_commit=False) as session:  # read, then let go before claiming
+        with queued_session(self.engine, expire_on_commit=False) as session:  # read, then let go before claiming
             workspace = session.get(Workspace, workspace_id)
             today = now.astimezone(workspace_zone(workspace)).date()
             period = period_containing(today, workspace.cycle)

@@ -6,7 +6,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from bot.store.database import one_writer_at_a_time
+from bot.store.database import queued_session
 from bot.store.models import SeenRequest
 
 
@@ -22,7 +22,7 @@ def first_delivery(session: Session, key: str) -> bool:
 
 def claim_delivery(engine: Engine, key: str) -> bool:
     """`first_delivery` in a transaction of its own, for work that is not one unit of work."""
-    with one_writer_at_a_time(engine), Session(engine) as session:
+    with queued_session(engine) as session:
         fresh = first_delivery(session, key)
         session.commit()
         return fresh

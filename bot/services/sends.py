@@ -20,7 +20,7 @@ from bot.domain.periods import parse_period, period_containing
 from bot.domain.schedule import WeeklySlot, at_local, latest_daily_slot, latest_weekly_slot, parse_clock, same_local_day, week_label
 from bot.services.context import workspace_zone
 from bot.services.digests import subscription_time
-from bot.store.database import one_writer_at_a_time
+from bot.store.database import queued_session
 from bot.store.models import Kpi, Objective, PeriodState, Send, Subscription, Workspace
 
 MAX_ATTEMPTS = 5
@@ -94,7 +94,7 @@ def _existing_keys(session: Session, keys: list[str], chunk: int = 500) -> set[s
 
 def claim(engine: Engine, due: Due, instance: str, now: datetime, *, status: str = "sending") -> bool:
     """Insert the send's row; only the process whose insert wins may post it."""
-    with one_writer_at_a_time(engine), Session(engine) as session:
+    with queued_session(engine) as session:
         session.add(Send(workspace_id=due.workspace_id, key=due.key, kind=due.kind, target=due.target, period=due.period,
                          language=due.language, status=status, slot_at=due.slot_at, claimed_by=instance,
                          sent_at=None, next_attempt_at=None, attempts=0 if status == "skipped" else 1))
@@ -111,21 +111,24 @@ def claim_key(engine: Engine, workspace_id: int, key: str, kind: str, target: st
 
 
 def mark_sent(engine: Engine, key: str, now: datetime) -> None:
-    with one_writer_at_a_time(engine), Session(engine) as session:
-        session.execute(update(Send).where(Send.key == key).values(status="sent", sent_at=now, last_error=None, next_attempt_at=None))
-        session.commit()
+    _settle(engine, key, status="sent", sent_at=now)
 
 
 def mark_skipped(engine: Engine, key: str, now: datetime) -> None:
     """A retry found nothing left to send (the person checked in meanwhile)."""
-    with one_writer_at_a_time(engine), Session(engine) as session:
-        session.execute(update(Send).where(Send.key == key).values(status="skipped", last_error=None, next_attempt_at=None))
+    _settle(engine, key, status="skipped")
+
+
+def _settle(engine: Engine, key: str, **values) -> None:
+    """The send is done with: no error to keep, no attempt to come."""
+    with queued_session(engine) as session:
+        session.execute(update(Send).where(Send.key == key).values(**values, last_error=None, next_attempt_at=None))
         session.commit()
 
 
 def mark_failed(engine: Engine, key: str, error: str, now: datetime, retry_after: float | None = None) -> None:
     """Record the failure; try again later with backoff (honouring Retry-After) until MAX_ATTEMPTS."""
-    with one_writer_at_a_time(engine), Session(engine) as session:
+    with queued_session(engine) as session:
         row = session.exec(select(Send).where(Send.key == key)).one()
         backoff = max(BASE_BACKOFF * (2 ** (row.attempts - 1)), timedelta(seconds=retry_after or 0))
         row.status = "failed"
@@ -137,7 +140,7 @@ def mark_failed(engine: Engine, key: str, error: str, now: datetime, retry_after
 
 def reclaim_failed(engine: Engine, now: datetime, instance: str) -> list[Due]:
     """Failed sends whose next attempt has come: each is taken by exactly one process."""
-    with one_writer_at_a_time(engine), Session(engine) as session:
+    with queued_session(engine) as session:
         rows = session.exec(select(Send).where(Send.status == "failed", col(Send.next_attempt_at).is_not(None), col(Send.next_attempt_at) <= now)).all()
         taken = []
         for row in rows:
@@ -154,7 +157,7 @@ def reclaim_failed(engine: Engine, now: datetime, instance: str) -> list[Due]:
 def close_finished_periods(engine: Engine, now: datetime) -> list[tuple[int, str]]:
     """A period whose last day has passed locally becomes read-only (`/okr carry` moves work on)."""
     closed = []
-    with one_writer_at_a_time(engine), Session(engine) as session:
+    with queued_session(engine) as session:
         workspaces = session.exec(select(Workspace)).all()
         states = {(s.workspace_id, s.period) for s in session.exec(select(PeriodState).where(col(PeriodState.closed_at).is_not(None))).all()}
         used = set(session.exec(select(Objective.workspace_id, Objective.period).distinct()).all())

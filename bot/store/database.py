@@ -59,18 +59,25 @@ def _sqlite_begin(connection) -> None:
 _WRITERS: WeakKeyDictionary[Engine, threading.RLock] = WeakKeyDictionary()
 
 
-def one_writer_at_a_time(engine: Engine) -> AbstractContextManager:
-    """SQLite has one writer. Threads of one process queue on a lock, which wakes the next one
-    the moment the last commits; left to SQLite's busy handler they would sleep in steps of up
-    to 100 ms while the database sits idle, which made the slowest replies seconds long under
-    load (see the README's Performance section). Other processes still queue on busy_timeout."""
+def _writer_turn(engine: Engine) -> AbstractContextManager:
     return _WRITERS.get(engine) or nullcontext()
+
+
+@contextmanager
+def queued_session(engine: Engine, **options) -> Iterator[Session]:
+    """A Session opened in this process's turn for SQLite's one writer (every SQLite transaction
+    begins IMMEDIATE); a plain Session on PostgreSQL. Threads queue on a lock, which wakes the
+    next one the moment the last commits; left to SQLite's busy handler they would sleep in
+    steps of up to 100 ms while the database sits idle, which made the slowest replies seconds
+    long under load (README, Performance). Other processes still queue on busy_timeout."""
+    with _writer_turn(engine), Session(engine, **options) as session:
+        yield session
 
 
 @contextmanager
 def unit_of_work(engine: Engine) -> Iterator[Session]:
     """One session per command: committed when the block ends, rolled back if it raises."""
-    with one_writer_at_a_time(engine), Session(engine, expire_on_commit=False) as session:
+    with queued_session(engine, expire_on_commit=False) as session:
         try:
             yield session
             session.commit()

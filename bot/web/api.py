@@ -13,7 +13,6 @@ import logging
 from collections.abc import Callable, Iterable
 from http import HTTPStatus
 
-from sqlmodel import Session
 
 from bot.domain.errors import UserError
 from bot.services.actuals import ActualsApplied, apply_actuals, read_actuals_items
@@ -21,7 +20,7 @@ from bot.services.api_tokens import authenticate
 from bot.services.context import Actor
 from bot.services.dispatch import run_use_case
 from bot.services.runtime import Runtime
-from bot.store.database import one_writer_at_a_time
+from bot.store.database import queued_session
 
 log = logging.getLogger(__name__)
 CHECKINS_PATH = "/api/v1/checkins"
@@ -84,7 +83,7 @@ def _authenticated(runtime: Runtime, environ: dict):
     scheme, _, token = environ.get("HTTP_AUTHORIZATION", "").strip().partition(" ")
     found = None
     if scheme.lower() == "bearer" and token.strip():
-        with one_writer_at_a_time(runtime.engine), Session(runtime.engine) as session:
+        with queued_session(runtime.engine) as session:
             found = authenticate(session, token.strip())
     if found is None:
         log.warning("api: refused a request without a valid token from %s", environ.get("REMOTE_ADDR", "?"))
