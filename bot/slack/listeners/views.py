@@ -24,16 +24,19 @@ def _value(values: dict, block: str, action: str | None = None) -> str:
 
 
 def register(app, deps: SlackDeps) -> None:
+    def submission(client, body: dict) -> tuple:
+        """Who submitted, the view, and its field values (block id -> action id -> value)."""
+        team_id, user_id, user_name = interaction_ids(body)
+        view = body.get("view") or {}
+        return deps.profiles.actor(client, team_id, user_id, user_name), view, (view.get("state") or {}).get("values") or {}
+
     def field_error(ack, actor_language: str, block: str, error: UserError) -> None:
         params = {k: v for k, v in error.params.items() if k != "field_block"}
         ack(response_action="errors", errors={block: deps.renderer.message(error.key, actor_language, **params)[:150]})
 
     @app.view(CHECKIN_MODAL)
     def submit_checkin(ack, body, client):
-        team_id, user_id, user_name = interaction_ids(body)
-        actor = deps.profiles.actor(client, team_id, user_id, user_name)
-        view = body.get("view") or {}
-        values = (view.get("state") or {}).get("values") or {}
+        actor, view, values = submission(client, body)
 
         def record(ctx):
             try:
@@ -57,10 +60,7 @@ def register(app, deps: SlackDeps) -> None:
 
     @app.view(OBJECTIVE_MODAL)
     def submit_objective(ack, body, client):
-        team_id, user_id, user_name = interaction_ids(body)
-        actor = deps.profiles.actor(client, team_id, user_id, user_name)
-        view = body.get("view") or {}
-        values = (view.get("state") or {}).get("values") or {}
+        actor, view, values = submission(client, body)
 
         def create(ctx):
             drafts = []
