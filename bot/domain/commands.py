@@ -41,10 +41,13 @@ class AddObjective:
 class AddKeyResult:
     objective: int
     title: str
-    target: Quantity
+    target: Quantity | None  # None: a milestone
     start: Quantity | None = None
     weight: Decimal | None = None
     owner: Mention | None = None
+    measure: str | None = None  # type=…; None: from start and target
+    direction: str | None = None  # a flag: lower-is-better, higher-is-better
+    unit: str | None = None  # unit=…; None: from the target
 
 
 @dataclass(frozen=True)
@@ -52,10 +55,13 @@ class AddKpi:
     name: str
     target: Quantity
     weight: Decimal  # percent, 0 < w <= 100
-    direction: str = "higher"
+    direction: str | None = None  # a flag; None: higher is better unless the type says otherwise
     perspective: str | None = None
     owner: Mention | None = None
     period: Period | None = None
+    measure: str | None = None
+    start: Quantity | None = None
+    unit: str | None = None
 
 
 @dataclass(frozen=True)
@@ -101,6 +107,8 @@ class EditItem:
     direction: str | None = None
     perspective: str | None = None
     period: Period | None = None
+    measure: str | None = None
+    unit: str | None = None  # "" clears it (a plain count)
 
 
 @dataclass(frozen=True)

@@ -9,9 +9,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from bot.domain.periods import Period
+from bot.domain.scoring import DEFAULT_SCORE_CAP, STRETCH, expected_progress
 from bot.domain.views import (
     CheckinRecord, KeyResultRecord, KeyResultView, KpiRecord, KpiView, ObjectiveRecord, ObjectiveView, Person,
     ScorecardView, objective_views, scorecard_view,
@@ -29,6 +30,8 @@ class PeriodPace:
     end: date
     today: date
     elapsed: Decimal  # 0..1: how far through the period we are
+    expected: Decimal = Decimal(0)  # where a key result should be by now (stretch OKRs aim at 0.7)
+    okr_style: str = STRETCH
 
     @property
     def days_left(self) -> int:
@@ -88,10 +91,16 @@ class DigestInputs:
     last_checkin_by: Mapping[str, datetime]  # user id -> their latest check-in (any item)
     away_until: Mapping[str, date]  # user id -> away until (inclusive)
     score_cap: Decimal  # percent
+    okr_style: str = STRETCH  # stretch: 0.7 is success; committed: 1.0
+
+    @property
+    def cap(self) -> Decimal:
+        return self.score_cap / 100 if self.score_cap else DEFAULT_SCORE_CAP
 
 
-def period_pace(period: Period, today: date) -> PeriodPace:
-    return PeriodPace(str(period), period.start, period.end, today, Decimal(str(round(period.elapsed(today), 4))))
+def period_pace(period: Period, today: date, okr_style: str = STRETCH) -> PeriodPace:
+    elapsed = Decimal(str(round(period.elapsed(today), 4)))
+    return PeriodPace(str(period), period.start, period.end, today, elapsed, expected_progress(elapsed, okr_style), okr_style)
 
 
 def _as_of(records: Iterable, values: Mapping, key) -> list:
@@ -109,10 +118,10 @@ def _mean(values: list[Decimal]) -> Decimal | None:
 
 
 def assemble_digest(period: Period, today: date, now: datetime, data: DigestInputs) -> Digest:
-    pace = period_pace(period, today)
-    now_views = objective_views(data.objectives, data.key_results)
+    pace = period_pace(period, today, data.okr_style)
+    now_views = objective_views(data.objectives, data.key_results, data.cap)
     then_krs = _as_of(data.key_results, data.key_results_week_ago, lambda kr: (kr.objective_number, kr.number))
-    then_views = {o.ref: o for o in objective_views(data.objectives, then_krs)}
+    then_views = {o.ref: o for o in objective_views(data.objectives, then_krs, data.cap)}
     then_kr = {kr.ref: kr for o in then_views.values() for kr in o.key_results}
     objectives, trends = [], []
     for objective in now_views:
@@ -121,8 +130,8 @@ def assemble_digest(period: Period, today: date, now: datetime, data: DigestInpu
         for kr in objective.key_results:
             earlier = then_kr.get(kr.ref)
             week_change = kr.progress - earlier.progress if earlier and kr.target is not None else None
-            forecast = kr.progress / pace.elapsed if pace.elapsed > 0 and kr.target is not None else None
-            behind = kr.target is not None and kr.progress < pace.elapsed - BEHIND_PACE_MARGIN
+            forecast = min(kr.progress / pace.elapsed, data.cap) if pace.elapsed > 0 and kr.has_pace else None
+            behind = kr.has_pace and kr.progress < pace.expected - BEHIND_PACE_MARGIN
             trends.append(KeyResultTrend(objective.ref, kr, week_change, forecast, behind))
     okr_now = _mean([o.progress for o in now_views])
     okr_then = _mean([o.progress for o in then_views.values()])
@@ -162,11 +171,6 @@ def quiet_people(owners: Iterable[Person], last_checkin_by: Mapping[str, datetim
     return tuple(sorted(quiet, key=lambda q: (q.days is not None, -(q.days or 0), q.person.name)))
 
 
-def okr_grade(progress: Decimal) -> Decimal:
-    """The classic OKR score: 0.0 to 1.0 in tenths."""
-    return min(max(progress, Decimal(0)), Decimal(1)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
-
-
 @dataclass(frozen=True)
 class PeriodEnd:
     period: str
@@ -174,13 +178,14 @@ class PeriodEnd:
     kpis_hit: tuple[KpiView, ...]
     kpis_missed: tuple[KpiView, ...]
     scorecard: ScorecardView
+    okr_style: str = STRETCH
 
 
 def assemble_period_end(period: Period, data: DigestInputs) -> PeriodEnd:
     scorecard = scorecard_view(str(period), data.kpis, data.score_cap)
     return PeriodEnd(
-        str(period), tuple(objective_views(data.objectives, data.key_results)),
-        tuple(k for k in scorecard.kpis if k.at_target), tuple(k for k in scorecard.kpis if not k.at_target), scorecard,
+        str(period), tuple(objective_views(data.objectives, data.key_results, data.cap)),
+        tuple(k for k in scorecard.kpis if k.at_target), tuple(k for k in scorecard.kpis if not k.at_target), scorecard, data.okr_style,
     )
 
 

@@ -1,25 +1,29 @@
 """The command language shared by Slack and the console: one parser, one set of replies.
 
 `/perf` is the umbrella; `/okr`, `/kpi`, `/checkin` and `/scorecard` are its shortcuts.
-Options are `key=value` words anywhere in the line (Chinese keys too: `目标=12`); the
-words that are neither options nor flags form the title or note, kept exactly as typed.
+Options are `key=value` anywhere in the line (Chinese keys too: `目标=12`, `目标：12`); the
+words that are neither options nor flags form the title or note, kept as typed
+(`bot.domain.command_text` says exactly how a line is read).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from difflib import get_close_matches
 from datetime import date
 from decimal import Decimal
 
 from bot.domain import commands as c
 from bot.domain.advisor_input import parse_answers
+from bot.domain.command_text import CommandText
 from bot.domain.errors import UserError
 from bot.domain.periods import CYCLES
-from bot.domain.quantities import parse_quantity
+from bot.domain.quantities import Quantity, parse_quantity
 from bot.domain.schedule import parse_clock, parse_weekday
 from bot.domain.token_commands import parse_token
 from bot.domain.words import (
-    CONFIDENCE_WORDS, CYCLE_WORDS, DIRECTION_FLAGS, LANGUAGES, ROLES, SUBCOMMAND_ALIASES, Words, normalize, parse_channel, parse_ref,
+    CONFIDENCE_LIKE, CONFIDENCE_WORDS, CYCLE_WORDS, DIRECTION_FLAGS, DONE_WORDS, LANGUAGES, MEASURE_WORDS, OKR_STYLES, ROLES,
+    SUBCOMMAND_ALIASES, normalize, parse_channel, parse_ref,
 )
 
 SHORTCUTS = ("okr", "kpi", "checkin", "scorecard", "advise", "digest")
@@ -34,9 +38,9 @@ def parse_command(command: str, text: str) -> c.Command:
             return c.Help()
         name = SUBCOMMAND_ALIASES.get(normalize(head), normalize(head))
         if name not in SHORTCUTS and name not in _PERF_ONLY:
-            raise UserError("error.unknown_command", command=f"/perf {head}")
+            raise _unknown("error.unknown_command", f"/perf {head}", name, (*SHORTCUTS, *_PERF_ONLY), prefix="/perf ")
     elif name not in SHORTCUTS:
-        raise UserError("error.unknown_command", command=command)
+        raise _unknown("error.unknown_command", command, name, (*SHORTCUTS, "perf"), prefix="/")
     if name in _PERF_ONLY:
         return _PERF_ONLY[name](text)
     return _GROUPS[name](text)
@@ -48,28 +52,43 @@ def _subcommand(group: str, text: str, table: dict[str, Callable[[str], c.Comman
     if sub not in table:
         if not head:
             return c.Help(group)
-        raise UserError("error.unknown_subcommand", command=f"/{group}", subcommand=head, usage=f"usage.{group}")
+        raise _unknown("error.unknown_subcommand", f"/{group}", sub, table, prefix=f"/{group} ", subcommand=head, usage=f"usage.{group}")
     return table[sub](rest)
 
 
+def _unknown(key: str, command: str, typed: str, known, *, prefix: str, **params: object) -> UserError:
+    """An unknown command or subcommand, with the nearest known one when there is one (`/chekin`)."""
+    near = get_close_matches(typed, list(known), n=1, cutoff=0.6)
+    if near:
+        return UserError(f"{key}_near", command=command, suggestion=f"{prefix}{near[0]}", **params)
+    return UserError(key, command=command, **params)
+
+
 def _okr_add(text: str) -> c.Command:
-    words = Words(text, "usage.okr.add", ("period", "owner", "title"))
+    words = CommandText(text, "usage.okr.add", ("period", "owner", "title"))
     return c.AddObjective(words.title(), words.period(), words.owner())
 
 
 def _okr_kr(text: str) -> c.Command:
-    words = Words(text, "usage.okr.kr", ("target", "start", "weight", "owner", "title"))
+    words = CommandText(text, "usage.okr.kr", ("target", "start", "weight", "owner", "title", "type", "unit"), flags=(DIRECTION_FLAGS,))
     ref_word = words.pop_first("O1")
     ref = parse_ref(ref_word if ref_word[:1].upper() == "O" else f"O{ref_word}", words.usage, ("O",))
-    target = words.quantity("target", required=True)
+    direction = words.take_flag(DIRECTION_FLAGS)
+    measure = _measure(words)
+    target = words.quantity("target", required=measure != "milestone")
     start = words.quantity("start")
-    if start is not None and start.value == target.value:
+    if start is not None and target is not None and start.value == target.value:
         raise UserError("error.target_equals_start", value=str(target), usage=words.usage)
-    return c.AddKeyResult(ref.number, words.title(), target, start, words.weight(percent=False), words.owner())
+    return c.AddKeyResult(ref.number, words.title(), target, start, words.weight(percent=False), words.owner(),
+                          measure, direction, words.unit())
+
+
+def _measure(words: CommandText) -> str | None:
+    return words.choice("type", MEASURE_WORDS, "error.bad_measure")
 
 
 def _okr_list(text: str) -> c.Command:
-    words = Words(text, "usage.okr.list", ("period", "owner"))
+    words = CommandText(text, "usage.okr.list", ("period", "owner"), flags=(CONFIDENCE_WORDS,))
     owner = words.owner() or words.take_mention()
     status = words.take_flag(CONFIDENCE_WORDS)
     words.no_leftovers()
@@ -78,7 +97,7 @@ def _okr_list(text: str) -> c.Command:
 
 def _single_ref(kinds: tuple[str, ...], usage: str, build) -> Callable[[str], c.Command]:
     def parse(text: str) -> c.Command:
-        words = Words(text, usage)
+        words = CommandText(text, usage)
         ref = parse_ref(words.pop_first(kinds[0] + "1"), usage, kinds)
         words.no_leftovers()
         return build(ref)
@@ -88,14 +107,13 @@ def _single_ref(kinds: tuple[str, ...], usage: str, build) -> Callable[[str], c.
 
 def _edit(kinds: tuple[str, ...], usage: str) -> Callable[[str], c.Command]:
     def parse(text: str) -> c.Command:
-        allowed = ("title", "target", "start", "weight", "owner", "period", "perspective")
-        words = Words(text, usage, allowed)
+        allowed = ("title", "target", "start", "weight", "owner", "period", "perspective", "type", "unit")
+        words = CommandText(text, usage, allowed, flags=(DIRECTION_FLAGS,))
         ref = parse_ref(words.pop_first(kinds[0] + "1"), usage, kinds)
         direction = words.take_flag(DIRECTION_FLAGS)
-        title = words.options.get("title") or words.text() or None
         edit = c.EditItem(
-            ref, title, words.quantity("target"), words.quantity("start"), words.weight(percent=ref.kind == "K"),
-            words.owner(), direction, words.perspective(), words.period(),
+            ref, words.title(required=False), words.quantity("target"), words.quantity("start"), words.weight(percent=ref.kind == "K"),
+            words.owner(), direction, words.perspective(), words.period(), _measure(words), words.unit(),
         )
         if all(value is None for value in vars(edit).values() if value is not ref):
             raise UserError("error.nothing_to_change", usage=usage)
@@ -105,39 +123,60 @@ def _edit(kinds: tuple[str, ...], usage: str) -> Callable[[str], c.Command]:
 
 
 def _kpi_add(text: str) -> c.Command:
-    words = Words(text, "usage.kpi.add", ("target", "weight", "perspective", "owner", "period", "title"))
-    direction = words.take_flag(DIRECTION_FLAGS) or "higher"
-    target = words.quantity("target", required=True)
+    allowed = ("target", "weight", "perspective", "owner", "period", "title", "type", "start", "unit")
+    words = CommandText(text, "usage.kpi.add", allowed, flags=(DIRECTION_FLAGS,))
+    direction = words.take_flag(DIRECTION_FLAGS)
+    measure = _measure(words)
+    target = words.quantity("target", required=measure != "milestone")
     weight = words.weight(percent=True)
     if weight is None:
         raise UserError("error.missing_option", option="weight=", usage=words.usage)
-    if target.value == 0:
-        raise UserError("error.zero_target", usage=words.usage)
-    return c.AddKpi(words.title(), target, weight, direction, words.perspective(), words.owner(), words.period())
+    return c.AddKpi(words.title(), target, weight, direction, words.perspective(), words.owner(), words.period(),
+                    measure, words.quantity("start"), words.unit())
 
 
 def _kpi_list(text: str) -> c.Command:
-    words = Words(text, "usage.kpi.list", ("period", "owner"))
+    words = CommandText(text, "usage.kpi.list", ("period", "owner"))
     owner = words.owner() or words.take_mention()
     words.no_leftovers()
     return c.ListKpis(owner, words.period())
 
 
+MAX_NOTE = 2000
+
+
 def _checkin(text: str) -> c.Command:
-    words = Words(text, "usage.checkin")
+    words = CommandText(text, "usage.checkin", ("note",), strict=False)
     if not words.rest:
         return c.Help("checkin")
     ref = parse_ref(words.pop_first("KR1.1"), words.usage, ("KR", "K"))
     if not words.rest:
         raise UserError("error.missing_value", usage=words.usage)
-    value = parse_quantity(words.pop_first("value"))
+    value_word = words.pop_first("value")
+    done = DONE_WORDS.get(normalize(value_word))
+    value = Quantity(Decimal(done)) if done is not None else parse_quantity(value_word)
     confidence = CONFIDENCE_WORDS.get(normalize(words.rest[0])) if words.rest else None
     if confidence:
         words.rest.pop(0)
-    note = words.text()
-    if len(note) > 2000:
-        raise UserError("error.note_too_long", length=len(note), usage=words.usage)
+    elif len(words.rest) == 1 and _confidence_like(words.rest[0]):
+        raise UserError("error.unknown_confidence", word=words.rest[0], ref=str(ref), value=value_word, usage=words.usage)
+    typed = words.text()
+    if typed and "note" in words.options:
+        raise UserError("error.unexpected_words", words=typed, usage=words.usage)
+    note = words.options.get("note") or typed
+    if len(note) > MAX_NOTE:
+        raise UserError("error.note_too_long", length=len(note), limit=MAX_NOTE, usage=words.usage)
     return c.CheckIn(ref, value, confidence, note)
+
+
+def _confidence_like(word: str) -> bool:
+    """"risky", "ontrak", "风险大": a slip for a confidence word, asked about rather than kept as the note."""
+    folded = normalize(word).strip(",.;:!?，。；：！？")
+    if folded in CONFIDENCE_WORDS:
+        return False
+    if folded.isascii():
+        return any(stem in folded for stem in CONFIDENCE_LIKE) or bool(get_close_matches(folded, CONFIDENCE_WORDS, n=1, cutoff=0.75))
+    return len(folded) <= 4 and any(stem in folded for stem in CONFIDENCE_LIKE)  # "风险大", not a sentence that mentions risk
 
 
 def _advise(text: str) -> c.Command:
@@ -146,7 +185,7 @@ def _advise(text: str) -> c.Command:
     if not head:
         return c.AdviceQuestionnaire()
     if head in ("apply", "history", "help"):
-        words = Words(text.strip()[len(text.split()[0]):], "usage.advise")
+        words = CommandText(text.strip()[len(text.split()[0]):], "usage.advise")
         if head == "apply":
             number = words.rest.pop(0) if words.rest else None
             words.no_leftovers()
@@ -159,7 +198,7 @@ def _advise(text: str) -> c.Command:
 
 
 def _digest(text: str) -> c.Command:
-    words = Words(text, "usage.digest")
+    words = CommandText(text, "usage.digest")
     head = SUBCOMMAND_ALIASES.get(normalize(words.rest[0]), normalize(words.rest[0])) if words.rest else "help"
     words.rest = words.rest[1:]
     if head == "weekly":
@@ -182,7 +221,7 @@ def _digest(text: str) -> c.Command:
 
 
 def _away(text: str) -> c.Command:
-    words = Words(text, "usage.away")
+    words = CommandText(text, "usage.away")
     rest = [normalize(w) for w in words.rest]
     if rest in (["off"], ["back"], ["回来"], ["结束"]):
         return c.SetAway(None)
@@ -197,14 +236,14 @@ def _away(text: str) -> c.Command:
 
 
 def _scorecard(text: str) -> c.Command:
-    words = Words(text, "usage.scorecard", ("period", "owner"))
+    words = CommandText(text, "usage.scorecard", ("period", "owner"))
     owner = words.owner() or words.take_mention()
     words.no_leftovers()
     return c.ShowScorecard(owner, words.period())
 
 
 def _role(text: str) -> c.Command:
-    words = Words(text, "usage.role")
+    words = CommandText(text, "usage.role")
     member = words.take_mention()
     role = words.take_flag(ROLES)
     if member is None or role is None:
@@ -219,7 +258,8 @@ def _help(text: str) -> c.Command:
 
 
 def _settings(text: str) -> c.Command:
-    words = Words(text, "usage.settings", ("cycle", "cap", "language", "updates", "timezone", "reminders", "reminder_days", "weekends", "charts"))
+    allowed = ("cycle", "cap", "language", "updates", "timezone", "reminders", "reminder_days", "weekends", "charts", "okrs")
+    words = CommandText(text, "usage.settings", allowed, aliases={"周期": "cycle", "period": "cycle"})
     words.no_leftovers()
     changes: dict[str, object] = {}
     for key, raw in words.options.items():
@@ -246,6 +286,10 @@ def _settings(text: str) -> c.Command:
             if value not in ON_OFF:
                 raise UserError("error.bad_setting", setting=key, value=raw, accepted="on, off", usage=words.usage)
             changes[key] = ON_OFF[value]
+        elif key == "okrs":
+            if value not in OKR_STYLES:
+                raise UserError("error.bad_setting", setting="okrs", value=raw, accepted="stretch, committed", usage=words.usage)
+            changes[key] = OKR_STYLES[value]
         elif key == "reminder_days":
             if not value.isdigit() or not 1 <= int(value) <= 60:
                 raise UserError("error.bad_setting", setting=key, value=raw, accepted="1–60", usage=words.usage)

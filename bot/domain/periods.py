@@ -69,6 +69,20 @@ def _checked(period: Period, text: str) -> Period:
     return period
 
 
+def cycle_on(day: date, cycle: str, next_cycle: str | None = None, next_from: date | None = None) -> str:
+    """The cycle in force on `day`: a change waits for the period boundary it was given."""
+    return next_cycle if next_cycle and next_from is not None and day >= next_from else cycle
+
+
+def shared_boundary(today: date, old: str, new: str) -> date:
+    """The first day after the current `old` period that starts a period in both cycles, so a
+    change of cycle never cuts a period in two (quarterly → monthly in November: 1 January)."""
+    day = period_containing(today, old).next().start
+    while period_containing(day, new).start != day:
+        day = period_containing(day, old).next().start
+    return day
+
+
 def period_containing(day: date, cycle: str) -> Period:
     if cycle == "monthly":
         return Period(day.year, month=day.month)

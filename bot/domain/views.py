@@ -11,7 +11,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from bot.domain.scoring import (
-    DEFAULT_SCORE_CAP, FULL_WEIGHT, is_at_target, key_result_progress, kpi_attainment, objective_progress, weighted_score,
+    DECREASE, DEFAULT_SCORE_CAP, FULL_WEIGHT, INCREASE, attainment, direction_of, is_at_target, objective_progress, weighted_score,
 )
 
 
@@ -42,6 +42,13 @@ class KeyResultRecord:
     owner: Person
     checkins: Sequence[CheckinRecord] = ()  # newest first; at least the latest two
     item_id: int = 0  # the store's identity, for loading more about it; never shown
+    measure: str = ""  # "": from start and target (increase or decrease)
+
+    @property
+    def measure_type(self) -> str:
+        if self.measure:
+            return self.measure
+        return DECREASE if self.target is not None and self.target < self.start else INCREASE
 
 
 @dataclass(frozen=True)
@@ -66,6 +73,12 @@ class KpiRecord:
     owner: Person
     checkins: Sequence[CheckinRecord] = ()  # newest first
     item_id: int = 0  # the store's identity, for loading more about it; never shown
+    measure: str = ""  # "": from the direction (increase or decrease against the target alone)
+    start: Decimal | None = None
+
+    @property
+    def measure_type(self) -> str:
+        return self.measure or (DECREASE if self.direction == "lower" else INCREASE)
 
 
 @dataclass(frozen=True)
@@ -82,10 +95,16 @@ class KeyResultView:
     change: Decimal | None  # progress gained since the previous check-in
     confidence: str | None
     last_checkin: CheckinRecord | None
+    measure: str = INCREASE
 
     @property
     def at_risk(self) -> bool:
         return self.confidence in ("at-risk", "off-track")
+
+    @property
+    def has_pace(self) -> bool:
+        """Only a way from a start to a target has a pace; thresholds are held, milestones done."""
+        return self.target is not None and self.measure in (INCREASE, DECREASE)
 
 
 @dataclass(frozen=True)
@@ -98,6 +117,7 @@ class ObjectiveView:
     change: Decimal | None
     key_results: tuple[KeyResultView, ...]
     review_on: date | None = None
+    hidden_key_results: int = 0  # left out of a filtered listing
 
     @property
     def at_risk(self) -> bool:
@@ -123,6 +143,8 @@ class KpiView:
     attainment: Decimal | None
     at_target: bool
     last_checkin: CheckinRecord | None
+    measure: str = INCREASE
+    start: Decimal | None = None
 
 
 @dataclass(frozen=True)
@@ -147,26 +169,29 @@ class ScorecardView:
     kpis: tuple[KpiView, ...] = field(default=())
 
 
-def key_result_view(record: KeyResultRecord) -> KeyResultView:
+def key_result_view(record: KeyResultRecord, cap: Decimal = DEFAULT_SCORE_CAP) -> KeyResultView:
     latest = record.checkins[0] if record.checkins else None
     previous = record.checkins[1] if len(record.checkins) > 1 else None
-    if record.target is None:
-        progress = Decimal(0)
-    else:
-        progress = key_result_progress(record.start, record.target, latest.value if latest else None)
+    measure = record.measure_type
+    start = record.start if measure in (INCREASE, DECREASE) else None
+
+    def progress_at(value: Decimal | None) -> Decimal:
+        return attainment(measure, record.target, value, start, cap) or Decimal(0)
+
+    progress = progress_at(latest.value if latest else None)
     change = None
     if latest and previous and record.target is not None:
-        change = progress - key_result_progress(record.start, record.target, previous.value)
+        change = progress - progress_at(previous.value)
     return KeyResultView(
         ref=f"KR{record.objective_number}.{record.number}", title=record.title, owner=record.owner,
         start=record.start, target=record.target, unit=record.unit, weight=record.weight,
         current=latest.value if latest else None, progress=progress, change=change,
-        confidence=latest.confidence if latest else None, last_checkin=latest,
+        confidence=latest.confidence if latest else None, last_checkin=latest, measure=measure,
     )
 
 
-def objective_view(record: ObjectiveRecord, key_results: Iterable[KeyResultRecord]) -> ObjectiveView:
-    views = tuple(key_result_view(kr) for kr in sorted(key_results, key=lambda kr: kr.number))
+def objective_view(record: ObjectiveRecord, key_results: Iterable[KeyResultRecord], cap: Decimal = DEFAULT_SCORE_CAP) -> ObjectiveView:
+    views = tuple(key_result_view(kr, cap) for kr in sorted(key_results, key=lambda kr: kr.number))
     progress = objective_progress((kr.progress, kr.weight) for kr in views)
     change = None
     if any(kr.change is not None for kr in views):
@@ -175,24 +200,26 @@ def objective_view(record: ObjectiveRecord, key_results: Iterable[KeyResultRecor
     return ObjectiveView(f"O{record.number}", record.title, record.period, record.owner, progress, change, views, record.review_on)
 
 
-def objective_views(objectives: Iterable[ObjectiveRecord], key_results: Iterable[KeyResultRecord]) -> list[ObjectiveView]:
+def objective_views(objectives: Iterable[ObjectiveRecord], key_results: Iterable[KeyResultRecord],
+                    cap: Decimal = DEFAULT_SCORE_CAP) -> list[ObjectiveView]:
     by_objective: dict[int, list[KeyResultRecord]] = defaultdict(list)
     for kr in key_results:
         by_objective[kr.objective_number].append(kr)
-    return [objective_view(o, by_objective[o.number]) for o in sorted(objectives, key=lambda o: o.number)]
+    return [objective_view(o, by_objective[o.number], cap) for o in sorted(objectives, key=lambda o: o.number)]
 
 
-def kpi_view(record: KpiRecord) -> KpiView:
+def kpi_view(record: KpiRecord, cap: Decimal = DEFAULT_SCORE_CAP) -> KpiView:
     latest = record.checkins[0] if record.checkins else None
     previous = record.checkins[1] if len(record.checkins) > 1 else None
     actual = latest.value if latest else None
-    attainment = kpi_attainment(record.target, actual, record.direction) if record.target is not None else None
+    measure = record.measure_type
+    start = record.start if measure in (INCREASE, DECREASE) else None
     return KpiView(
         ref=f"K{record.number}", name=record.name, period=record.period, target=record.target, unit=record.unit,
-        weight=record.weight, direction=record.direction, perspective=record.perspective, owner=record.owner,
-        actual=actual, previous=previous.value if previous else None, attainment=attainment,
-        at_target=record.target is not None and is_at_target(record.target, actual, record.direction),
-        last_checkin=latest,
+        weight=record.weight, direction=direction_of(measure), perspective=record.perspective, owner=record.owner,
+        actual=actual, previous=previous.value if previous else None, attainment=attainment(measure, record.target, actual, start, cap),
+        at_target=record.target is not None and is_at_target(measure, record.target, actual),
+        last_checkin=latest, measure=measure, start=start,
     )
 
 
@@ -202,7 +229,7 @@ PERSPECTIVE_ORDER = ("financial", "customer", "internal", "learning", None)
 def scorecard_view(period: str, kpis: Iterable[KpiRecord], cap_percent: Decimal | None = None) -> ScorecardView:
     """Group KPIs by owner (whose weights must reach 100%) and by BSC perspective."""
     cap = (cap_percent / 100) if cap_percent is not None else DEFAULT_SCORE_CAP
-    views = tuple(kpi_view(k) for k in sorted(kpis, key=lambda k: k.number))
+    views = tuple(kpi_view(k, cap) for k in sorted(kpis, key=lambda k: k.number))
     owners: dict[str, list[KpiView]] = defaultdict(list)
     for view in views:
         owners[view.owner.user_id].append(view)

@@ -1,16 +1,13 @@
-"""The words of the command language: option keys, flags and references, in English and
-Chinese, and `Words`, which splits one command's text into options, flags and free text."""
+"""The words of the command language: option keys, flags, units and references, in English
+and Chinese. `bot.domain.command_text` reads a command's text with them."""
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from decimal import Decimal
 
 from bot.domain import commands as c
 from bot.domain.errors import UserError
-from bot.domain.periods import parse_period
-from bot.domain.quantities import Quantity, parse_quantity
 
 KEY_ALIASES = {
     "target": "target", "目标": "target", "目标值": "target",
@@ -20,7 +17,12 @@ KEY_ALIASES = {
     "period": "period", "周期": "period",
     "perspective": "perspective", "视角": "perspective", "维度": "perspective",
     "title": "title", "name": "title", "标题": "title", "名称": "title",
-    "cycle": "cycle", "cap": "cap", "上限": "cap", "language": "language", "lang": "language", "语言": "language",
+    "unit": "unit", "单位": "unit",
+    "type": "type", "measure": "type", "类型": "type", "衡量方式": "type", "考核方式": "type",
+    "note": "note", "备注": "note", "说明": "note",
+    "cycle": "cycle", "考核周期": "cycle", "评估周期": "cycle",
+    "okrs": "okrs", "okr": "okrs", "okr_style": "okrs", "okr类型": "okrs", "okr风格": "okrs", "评分方式": "okrs",
+    "cap": "cap", "上限": "cap", "language": "language", "lang": "language", "语言": "language",
     "updates": "updates", "频道": "updates", "timezone": "timezone", "tz": "timezone", "时区": "timezone",
     "reminders": "reminders", "提醒": "reminders", "reminder_days": "reminder_days", "remind_after": "reminder_days",
     "提醒天数": "reminder_days", "weekends": "weekends", "周末": "weekends", "charts": "charts", "图表": "charts",
@@ -35,14 +37,41 @@ SUBCOMMAND_ALIASES = {
     "请假": "away", "外出": "away", "周报订阅": "digest", "令牌": "token",
 }
 CONFIDENCE_WORDS = {
-    "on-track": "on-track", "ontrack": "on-track", "正常": "on-track", "顺利": "on-track",
-    "at-risk": "at-risk", "atrisk": "at-risk", "有风险": "at-risk", "风险": "at-risk",
-    "off-track": "off-track", "offtrack": "off-track", "落后": "off-track", "偏离": "off-track",
+    "on-track": "on-track", "ontrack": "on-track", "on_track": "on-track", "正常": "on-track", "顺利": "on-track",
+    "进展顺利": "on-track", "按计划": "on-track", "正轨": "on-track", "在正轨": "on-track", "良好": "on-track",
+    "at-risk": "at-risk", "atrisk": "at-risk", "at_risk": "at-risk", "有风险": "at-risk", "风险": "at-risk",
+    "存在风险": "at-risk", "有点风险": "at-risk", "有隐患": "at-risk",
+    "off-track": "off-track", "offtrack": "off-track", "off_track": "off-track", "落后": "off-track", "偏离": "off-track",
+    "严重落后": "off-track", "偏离轨道": "off-track", "脱轨": "off-track",
 }
+# Words near enough to a confidence to be a slip for one ("risky", "ontrak"): asked about, not kept as a note.
+CONFIDENCE_LIKE = ("risk", "track", "风险", "落后", "顺利", "偏离")
 DIRECTION_FLAGS = {
-    "lower-is-better": "lower", "越低越好": "lower", "lower": "lower",
-    "higher-is-better": "higher", "越高越好": "higher", "higher": "higher",
+    "lower-is-better": "lower", "越低越好": "lower", "lower-better": "lower",
+    "higher-is-better": "higher", "越高越好": "higher", "higher-better": "higher",
 }
+MEASURE_WORDS = {
+    "increase": "increase", "increase-to": "increase", "up": "increase", "提升": "increase", "增长": "increase", "上升": "increase",
+    "decrease": "decrease", "decrease-to": "decrease", "down": "decrease", "降低": "decrease", "下降": "decrease", "减少": "decrease",
+    "at-least": "at_least", "at_least": "at_least", "min": "at_least", "stay-above": "at_least", ">=": "at_least", "≥": "at_least",
+    "不低于": "at_least", "至少": "at_least", "保持以上": "at_least",
+    "at-most": "at_most", "at_most": "at_most", "max": "at_most", "stay-below": "at_most", "<=": "at_most", "≤": "at_most",
+    "不高于": "at_most", "不超过": "at_most", "至多": "at_most", "保持以下": "at_most",
+    "milestone": "milestone", "done": "milestone", "binary": "milestone", "里程碑": "milestone", "是否完成": "milestone",
+}
+# A milestone's check-in: done or not.
+DONE_WORDS = {"done": 1, "yes": 1, "complete": 1, "completed": 1, "完成": 1, "已完成": 1, "是": 1,
+              "not-done": 0, "notdone": 0, "no": 0, "pending": 0, "未完成": 0, "没完成": 0, "否": 0}
+UNIT_WORDS = {
+    "count": "", "number": "", "none": "", "plain": "", "个": "", "次": "", "数量": "", "无": "",
+    "%": "%", "percent": "%", "pct": "%", "百分比": "%",
+    "$": "$", "usd": "$", "dollar": "$", "dollars": "$", "美元": "$",
+    "¥": "¥", "cny": "¥", "rmb": "¥", "yuan": "¥", "元": "¥", "人民币": "¥",
+    "€": "€", "eur": "€", "euro": "€", "欧元": "€", "£": "£", "gbp": "£", "英镑": "£",
+    "h": "h", "hour": "h", "hours": "h", "小时": "h",
+}
+OKR_STYLES = {"stretch": "stretch", "aspirational": "stretch", "挑战": "stretch", "挑战型": "stretch",
+              "committed": "committed", "commit": "committed", "承诺": "committed", "承诺型": "committed"}
 PERSPECTIVES = {
     "financial": "financial", "finance": "financial", "财务": "financial",
     "customer": "customer", "客户": "customer",
@@ -50,7 +79,7 @@ PERSPECTIVES = {
     "learning": "learning", "learning-and-growth": "learning", "learning-growth": "learning", "学习与成长": "learning", "学习成长": "learning",
 }
 ROLES = {"owner": "owner", "所有者": "owner", "manager": "manager", "经理": "manager", "管理者": "manager", "member": "member", "成员": "member"}
-CYCLE_WORDS = {"quarterly": "quarterly", "quarter": "quarterly", "季度": "quarterly", "monthly": "monthly", "month": "monthly", "月度": "monthly"}
+CYCLE_WORDS = {"quarterly": "quarterly", "quarter": "quarterly", "季度": "quarterly", "monthly": "monthly", "month": "monthly", "月度": "monthly", "按月": "monthly", "每月": "monthly", "按季度": "quarterly", "每季度": "quarterly"}
 LANGUAGES = {"en": "en", "english": "en", "英文": "en", "zh": "zh-CN", "zh-cn": "zh-CN", "中文": "zh-CN", "auto": "auto", "自动": "auto"}
 
 _REF = re.compile(r"^(?:(KR)(\d+)\.(\d+)|([OK])(\d+))$", re.IGNORECASE)
@@ -91,92 +120,3 @@ def parse_ref(word: str, usage: str, kinds: tuple[str, ...] = ("O", "KR", "K")) 
 
 
 _REF_EXAMPLES = {"O": "O1", "KR": "KR1.2", "K": "K1"}
-
-
-class Words:
-    """The words of one command, split into options, flags and free text as they are read."""
-
-    def __init__(self, text: str, usage: str, allowed: tuple[str, ...] = ()) -> None:
-        self.usage = usage
-        self.options: dict[str, str] = {}
-        self.rest: list[str] = []
-        for word in text.split():
-            key, sep, value = unicodedata.normalize("NFKC", word).partition("=")
-            if sep and key and not key.startswith(("<", "http")):
-                canonical = KEY_ALIASES.get(key.strip().lower())
-                if canonical is None or canonical not in allowed:
-                    raise UserError("error.unknown_option", option=key, accepted=", ".join(f"{a}=" for a in allowed) or "—", usage=usage)
-                if not value.strip():
-                    raise UserError("error.empty_option", option=key, usage=usage)
-                if canonical in self.options:
-                    raise UserError("error.duplicate_option", option=key, usage=usage)
-                self.options[canonical] = word.split("=", 1)[1] if "=" in word else value
-            else:
-                self.rest.append(word)
-
-    def take_flag(self, table: dict[str, str]) -> str | None:
-        for i, word in enumerate(self.rest):
-            if normalize(word) in table:
-                return table[normalize(self.rest.pop(i))]
-        return None
-
-    def take_mention(self) -> c.Mention | None:
-        for i, word in enumerate(self.rest):
-            if (mention := parse_mention(word)) is not None:
-                del self.rest[i]
-                return mention
-        return None
-
-    def pop_first(self, what: str) -> str:
-        if not self.rest:
-            raise UserError("error.missing_argument", argument=what, usage=self.usage)
-        return self.rest.pop(0)
-
-    def text(self) -> str:
-        return " ".join(self.rest).strip()
-
-    def title(self) -> str:
-        title = self.options.get("title") or self.text()
-        if not title:
-            raise UserError("error.missing_title", usage=self.usage)
-        if len(title) > 200:
-            raise UserError("error.title_too_long", length=len(title), usage=self.usage)
-        return title
-
-    def no_leftovers(self) -> None:
-        if self.rest:
-            raise UserError("error.unexpected_words", words=" ".join(self.rest), usage=self.usage)
-
-    def quantity(self, key: str, required: bool = False) -> Quantity | None:
-        if key not in self.options:
-            if required:
-                raise UserError("error.missing_option", option=f"{key}=", usage=self.usage)
-            return None
-        return parse_quantity(self.options[key])
-
-    def weight(self, percent: bool) -> Decimal | None:
-        if (quantity := self.quantity("weight")) is None:
-            return None
-        limit = Decimal(100) if percent else Decimal(1000)
-        if not 0 < quantity.value <= limit or (quantity.unit and quantity.unit != "%"):
-            raise UserError("error.bad_weight", value=self.options["weight"], usage=self.usage)
-        return quantity.value
-
-    def owner(self) -> c.Mention | None:
-        if "owner" not in self.options:
-            return None
-        mention = parse_mention(self.options["owner"])
-        if mention is None:
-            raise UserError("error.bad_mention", value=self.options["owner"], usage=self.usage)
-        return mention
-
-    def period(self):
-        return parse_period(self.options["period"]) if "period" in self.options else None
-
-    def perspective(self) -> str | None:
-        if "perspective" not in self.options:
-            return None
-        value = normalize(self.options["perspective"])
-        if value not in PERSPECTIVES:
-            raise UserError("error.bad_perspective", value=self.options["perspective"], usage=self.usage)
-        return PERSPECTIVES[value]

@@ -15,9 +15,10 @@ from decimal import Decimal
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
 
-from bot.domain.digest import okr_grade
 from bot.domain.errors import UserError
+from bot.domain.measures import unit_key
 from bot.domain.quantities import format_decimal, format_percent, format_quantity
+from bot.domain.scoring import grade_band, okr_grade
 from bot.render.catalog import Catalog
 from bot.resources import templates_dir
 
@@ -111,10 +112,14 @@ class Renderer:
                 return Safe(f"<#{value}>")
             return value
 
-        env.globals.update(t=t, bar=progress_bar, has_message=catalog.has, grade=lambda p: f"{okr_grade(p):.1f}")
+        @pass_context
+        def unit_label(context, unit: str) -> str:
+            return catalog.text(context["lang"], f"unit.{unit_key(unit)}", sign=unit)
+
+        env.globals.update(t=t, bar=progress_bar, has_message=catalog.has, grade=lambda p: f"{okr_grade(p):.1f}", grade_band=grade_band)
         env.filters.update(
             pct=lambda ratio, places=0: format_percent(ratio, places), qty=format_quantity, num=format_decimal,
-            pts=signed_points, b=bold, mention=mention, mention_id=mention_id, channel=channel, bar=progress_bar,
+            pts=signed_points, b=bold, mention=mention, mention_id=mention_id, channel=channel, bar=progress_bar, unit_label=unit_label,
         )
         return env
 

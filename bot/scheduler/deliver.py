@@ -17,7 +17,7 @@ from bot.domain.digest import stale_items_by_owner
 from bot.domain.periods import parse_period, period_containing
 from bot.render.text import Renderer
 from bot.scheduler.posting import Chart, PostFailed, Poster
-from bot.services.context import workspace_zone
+from bot.services.context import workspace_cycle, workspace_zone
 from bot.services.digests import DigestReady, build_digest, build_period_end
 from bot.services.dispatch import reader_language
 from bot.services.runtime import Runtime
@@ -43,7 +43,7 @@ def digest_chart(renderer: Renderer, ready: DigestReady, language: str) -> Chart
     digest = ready.digest
     bars = [ChartBar(t.objective.ref, float(t.objective.progress), t.objective.title) for t in digest.objectives]
     png = progress_chart(
-        bars, expected=float(digest.pace.elapsed),
+        bars, expected=float(digest.pace.expected),
         heading=renderer.message("digest.chart_title", language, period=digest.pace.period),
         progress_label=renderer.message("digest.chart_progress", language), pace_label=renderer.message("digest.chart_pace", language),
     )
@@ -127,7 +127,7 @@ class Deliverer:
         with queued_session(self.engine, expire_on_commit=False) as session:  # read, then let go before claiming
             workspace = session.get(Workspace, workspace_id)
             today = now.astimezone(workspace_zone(workspace)).date()
-            period = period_containing(today, workspace.cycle)
+            period = period_containing(today, workspace_cycle(workspace, today))
             members = {m.user_id: m for m in session.exec(select(Member).where(Member.workspace_id == workspace.id)).all()}
             candidates = stale_candidates(session, workspace, str(period))
         away = {m.user_id: m.away_until for m in members.values() if m.away_until}

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlmodel import select
+from sqlmodel import col, func, select
 
 from bot.domain import commands as c
 from bot.domain.errors import UserError
 from bot.domain.views import Person
-from bot.services.context import Context, member_for
-from bot.services.results import MemberList, RoleSet, SettingsShown
-from bot.store.models import Member
+from bot.domain.periods import shared_boundary
+from bot.services.context import Context, member_for, workspace_cycle
+from bot.services.results import CycleChange, MemberList, RoleSet, SettingsShown
+from bot.store.models import Kpi, Member, Objective
 
 ROLE_ORDER = {"owner": 0, "manager": 1, "member": 2}
 
@@ -39,8 +40,11 @@ def change_settings(ctx: Context, command: c.ChangeSettings) -> SettingsShown:
     if command.changes:
         ctx.require_owner("settings")
     workspace = ctx.workspace
+    cycle_change = None
     for key, value in command.changes.items():
-        if key == "timezone":
+        if key == "cycle":
+            cycle_change = _change_cycle(ctx, str(value))
+        elif key == "timezone":
             try:
                 ZoneInfo(str(value))
             except (ZoneInfoNotFoundError, ValueError):
@@ -52,12 +56,40 @@ def change_settings(ctx: Context, command: c.ChangeSettings) -> SettingsShown:
             workspace.updates_channel = value
         elif key == "weekends":
             workspace.weekend_reminders = value
+        elif key == "okrs":
+            workspace.okr_style = value
         else:
             setattr(workspace, key, value)
     settings = {
         "cycle": workspace.cycle, "cap": workspace.score_cap, "language": workspace.language,
         "updates": workspace.updates_channel, "timezone": workspace.timezone or "UTC", "period": str(ctx.current_period),
         "reminders": workspace.reminders, "reminder_days": workspace.reminder_days, "weekends": workspace.weekend_reminders,
-        "charts": workspace.charts,
+        "charts": workspace.charts, "okrs": workspace.okr_style,
+        "next_cycle": workspace.next_cycle, "next_cycle_from": workspace.next_cycle_from,
     }
-    return SettingsShown(settings, tuple(command.changes))
+    return SettingsShown(settings, tuple(command.changes), cycle_change)
+
+
+def _change_cycle(ctx: Context, cycle: str) -> CycleChange:
+    """A new cycle takes effect at once when nothing is planned in the current period; otherwise
+    from the first day both cycles start a period, so no objective or KPI disappears mid-period."""
+    workspace = ctx.workspace
+    now_in_force = workspace_cycle(workspace, ctx.today)
+    period = str(ctx.current_period)
+    if cycle == now_in_force:
+        workspace.cycle, workspace.next_cycle, workspace.next_cycle_from = cycle, None, None
+        return CycleChange(cycle, None, period, 0, 0)
+    objectives = _count(ctx, Objective, period)
+    kpis = _count(ctx, Kpi, period)
+    if objectives == kpis == 0:
+        workspace.cycle, workspace.next_cycle, workspace.next_cycle_from = cycle, None, None
+        return CycleChange(cycle, None, str(ctx.current_period), 0, 0)
+    workspace.cycle = now_in_force
+    workspace.next_cycle, workspace.next_cycle_from = cycle, shared_boundary(ctx.today, now_in_force, cycle)
+    return CycleChange(cycle, workspace.next_cycle_from, period, objectives, kpis)
+
+
+def _count(ctx: Context, model, period: str) -> int:
+    return ctx.session.exec(
+        select(func.count()).select_from(model).where(model.workspace_id == ctx.workspace.id, model.period == period, col(model.archived_at).is_(None))
+    ).one()

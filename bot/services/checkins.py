@@ -7,9 +7,11 @@ from sqlmodel import select
 
 from bot.domain import commands as c
 from bot.domain.errors import UserError
+from bot.domain.measures import checked_actual
 from bot.domain.views import Person
 from bot.services import lookup
 from bot.services.context import Context
+from bot.services.goals import current_measurement
 from bot.services.results import CheckinRecorded
 from bot.store.models import Checkin
 
@@ -33,10 +35,11 @@ def record_checkin(ctx: Context, command: c.CheckIn, *, source: str = "console",
     if not ctx.is_manager and ctx.member.id not in owners:
         raise UserError("error.not_your_item", ref=str(command.ref))
     ctx.ensure_open(period)
+    value = checked_actual(str(command.ref), current_measurement(item), command.value)
     duplicate = idempotency_key is not None and _already_recorded(ctx, idempotency_key)
     if not duplicate:
         row = Checkin(
-            workspace_id=ctx.workspace.id, value=command.value.value, confidence=command.confidence, note=command.note,
+            workspace_id=ctx.workspace.id, value=value, confidence=command.confidence, note=command.note,
             author_id=ctx.member.id, source=source, created_at=ctx.now, idempotency_key=idempotency_key,
             key_result_id=item.id if parent else None, kpi_id=None if parent else item.id,
         )

@@ -12,7 +12,7 @@ from sqlmodel import Session, select
 
 from bot.domain.commands import Mention
 from bot.domain.errors import UserError
-from bot.domain.periods import Period, period_containing
+from bot.domain.periods import Period, cycle_on, period_containing
 from bot.store.models import Member, PeriodState, Workspace
 
 if TYPE_CHECKING:
@@ -52,7 +52,12 @@ class Context:
 
     @property
     def current_period(self) -> Period:
-        return period_containing(self.today, self.workspace.cycle)
+        return period_containing(self.today, workspace_cycle(self.workspace, self.today))
+
+    @property
+    def cap(self):
+        """The workspace's score cap as a ratio (120% is 1.2)."""
+        return self.workspace.score_cap / 100
 
     @property
     def is_manager(self) -> bool:
@@ -79,6 +84,10 @@ def workspace_zone(workspace: Workspace) -> ZoneInfo:
         return ZoneInfo(workspace.timezone or "UTC")
     except (ZoneInfoNotFoundError, ValueError):
         return ZoneInfo("UTC")
+
+
+def workspace_cycle(workspace: Workspace, day: date) -> str:
+    return cycle_on(day, workspace.cycle, workspace.next_cycle, workspace.next_cycle_from)
 
 
 def open_context(session: Session, actor: Actor, now: datetime | None = None) -> Context:

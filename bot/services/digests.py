@@ -14,7 +14,7 @@ from bot.domain.errors import UserError
 from bot.domain.periods import Period, parse_period, period_containing
 from bot.domain.schedule import WeeklySlot, at_local, format_clock, latest_weekly_slot
 from bot.services import lookup
-from bot.services.context import Context, workspace_zone
+from bot.services.context import Context, workspace_cycle, workspace_zone
 from bot.store.digest_queries import digest_inputs
 from bot.store.models import KeyResult, Objective, Subscription, Workspace
 
@@ -93,6 +93,13 @@ def subscription_time(sub: Subscription) -> time:
 def subscribe(ctx: Context, command: c.SubscribeDigest) -> DigestSubscribed:
     ctx.require_manager("digest")
     target = ctx.member.user_id if command.target == "me" else command.target
+    at = format_clock(command.at)
+    same = ctx.session.exec(select(Subscription.number).where(
+        Subscription.workspace_id == ctx.workspace.id, Subscription.active == True, Subscription.target == target,  # noqa: E712
+        Subscription.weekday == command.weekday, Subscription.at == at,
+    )).first()
+    if same is not None:
+        raise UserError("error.duplicate_digest", number=same)
     row = Subscription(workspace_id=ctx.workspace.id, number=0, kind="weekly", target=target, weekday=command.weekday,
                        at=format_clock(command.at), language=ctx.language, created_by=ctx.member.id, created_at=ctx.now)
     lookup.insert_numbered(ctx.session, row, Subscription.workspace_id, ctx.workspace.id)
@@ -119,7 +126,7 @@ def stop_digest(ctx: Context, command: c.StopDigest) -> DigestStopped:
 
 def build_digest(session: Session, workspace: Workspace, now: datetime, period: Period | None = None) -> DigestReady:
     today = now.astimezone(workspace_zone(workspace)).date()
-    period = period or period_containing(today, workspace.cycle)
+    period = period or period_containing(today, workspace_cycle(workspace, today))
     digest = assemble_digest(period, today, now, digest_inputs(session, workspace, str(period), now))
     return DigestReady(digest, workspace.name or workspace.team_id, workspace.charts)
 

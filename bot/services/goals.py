@@ -8,7 +8,9 @@ from sqlmodel import select
 
 from bot.domain import commands as c
 from bot.domain.errors import UserError
+from bot.domain.measures import KEY_RESULT, KPI, Measurement, measurement
 from bot.domain.quantities import format_quantity
+from bot.domain.scoring import INCREASE, DECREASE, direction_of
 from bot.services import lookup
 from bot.services.context import Context, member_for
 from bot.services.results import Change, ItemArchived, ItemEdited, KeyResultAdded, KpiAdded, ObjectiveAdded
@@ -29,14 +31,12 @@ def add_key_result(ctx: Context, command: c.AddKeyResult) -> KeyResultAdded:
     ctx.require_manager("okr.kr")
     parent = lookup.objective(ctx, command.objective)
     ctx.ensure_open(parent.period)
-    start = command.start.value if command.start else Decimal(0)
-    if start == command.target.value:
-        raise UserError("error.target_equals_start", value=format_quantity(command.target.value, command.target.unit), usage="usage.okr.kr")
+    measured = _measured(KEY_RESULT, "usage.okr.kr", measure=command.measure, direction=command.direction, start=command.start,
+                         target=command.target, unit=command.unit)
     owner = member_for(ctx, command.owner) if command.owner else ctx.session.get(type(ctx.member), parent.owner_id)
     row = KeyResult(
-        workspace_id=ctx.workspace.id, objective_id=parent.id, number=0, title=command.title, start=start,
-        target=command.target.value, unit=command.target.unit or (command.start.unit if command.start else ""),
-        weight=command.weight or Decimal(1), owner_id=owner.id,
+        workspace_id=ctx.workspace.id, objective_id=parent.id, number=0, title=command.title, start=measured.start or Decimal(0),
+        target=measured.target, unit=measured.unit, measure=measured.measure, weight=command.weight or Decimal(1), owner_id=owner.id,
     )
     lookup.insert_numbered(ctx.session, row, KeyResult.objective_id, parent.id)
     objective, key_result = lookup.key_result_picture(ctx, parent, row)
@@ -47,14 +47,31 @@ def add_kpi(ctx: Context, command: c.AddKpi) -> KpiAdded:
     ctx.require_manager("kpi.add")
     period = str(command.period or ctx.current_period)
     ctx.ensure_open(period)
+    measured = _measured(KPI, "usage.kpi.add", measure=command.measure, direction=command.direction, start=command.start,
+                         target=command.target, unit=command.unit)
     owner = member_for(ctx, command.owner) if command.owner else ctx.member
     row = Kpi(
-        workspace_id=ctx.workspace.id, number=0, period=period, name=command.name, target=command.target.value,
-        unit=command.target.unit, weight=command.weight, direction=command.direction, perspective=command.perspective,
-        owner_id=owner.id,
+        workspace_id=ctx.workspace.id, number=0, period=period, name=command.name, target=measured.target, unit=measured.unit,
+        measure=measured.measure, start=measured.start, weight=command.weight, direction=direction_of(measured.measure),
+        perspective=command.perspective, owner_id=owner.id,
     )
     lookup.insert_numbered(ctx.session, row, Kpi.workspace_id, ctx.workspace.id)
     return KpiAdded(lookup.kpi_picture(ctx, row), owner_weight_total(ctx, period, owner.id))
+
+
+def _measured(kind: str, usage: str, **typed) -> Measurement:
+    """The item's measurement, or the reason it cannot be measured, with the command's usage."""
+    try:
+        return measurement(kind, **typed)
+    except UserError as error:
+        error.params.setdefault("usage", usage)
+        raise
+
+
+def current_measurement(row: KeyResult | Kpi) -> Measurement:
+    """What an item is measured by now (a key result's start only counts on its way to a target)."""
+    start = row.start if row.measure in (INCREASE, DECREASE) else None
+    return Measurement(row.measure, start, row.target, row.unit)
 
 
 def owner_weight_total(ctx: Context, period: str, owner_id: int) -> Decimal:
@@ -80,7 +97,7 @@ def _not_for(command: c.EditItem, *fields: str) -> None:
 
 
 def _edit_objective(ctx: Context, command: c.EditItem) -> ItemEdited:
-    _not_for(command, "target", "start", "weight", "direction", "perspective")
+    _not_for(command, "target", "start", "weight", "direction", "perspective", "measure", "unit")
     row = lookup.objective(ctx, command.ref.number)
     ctx.ensure_open(row.period)
     changes = []
@@ -94,23 +111,14 @@ def _edit_objective(ctx: Context, command: c.EditItem) -> ItemEdited:
 
 
 def _edit_key_result(ctx: Context, command: c.EditItem) -> ItemEdited:
-    _not_for(command, "direction", "perspective", "period")
+    _not_for(command, "perspective", "period")
     parent, row = lookup.key_result(ctx, command.ref)
     ctx.ensure_open(parent.period)
-    start = command.start.value if command.start else row.start
-    target = command.target.value if command.target else row.target
-    if start == target:
-        raise UserError("error.target_equals_start", value=format_quantity(target, row.unit), usage="usage.okr.edit")
     changes = []
     if command.title:
         changes.append(Change("title", row.title, command.title))
         row.title = command.title
-    if command.target:
-        changes.append(Change("target", format_quantity(row.target, row.unit), format_quantity(target, command.target.unit or row.unit)))
-        row.target, row.unit = target, command.target.unit or row.unit
-    if command.start:
-        changes.append(Change("start", format_quantity(row.start, row.unit), format_quantity(start, row.unit)))
-        row.start = start
+    _remeasure(KEY_RESULT, row, command, changes, "usage.okr.edit")
     if command.weight is not None:
         changes.append(Change("weight", str(row.weight), str(command.weight)))
         row.weight = command.weight
@@ -121,24 +129,17 @@ def _edit_key_result(ctx: Context, command: c.EditItem) -> ItemEdited:
 
 
 def _edit_kpi(ctx: Context, command: c.EditItem) -> ItemEdited:
-    _not_for(command, "start")
     row = lookup.kpi(ctx, command.ref.number)
     ctx.ensure_open(row.period)
     changes = []
     if command.title:
         changes.append(Change("title", row.name, command.title))
         row.name = command.title
-    if command.target:
-        if command.target.value == 0:
-            raise UserError("error.zero_target", usage="usage.kpi.edit")
-        changes.append(Change("target", format_quantity(row.target, row.unit), format_quantity(command.target.value, command.target.unit or row.unit)))
-        row.target, row.unit = command.target.value, command.target.unit or row.unit
+    _remeasure(KPI, row, command, changes, "usage.kpi.edit")
+    row.direction = direction_of(row.measure)
     if command.weight is not None:
         changes.append(Change("weight", f"{row.weight}%", f"{command.weight}%"))
         row.weight = command.weight
-    if command.direction:
-        changes.append(Change("direction", row.direction, command.direction))
-        row.direction = command.direction
     if command.perspective:
         changes.append(Change("perspective", row.perspective or "–", command.perspective))
         row.perspective = command.perspective
@@ -146,6 +147,25 @@ def _edit_kpi(ctx: Context, command: c.EditItem) -> ItemEdited:
     _reassign(ctx, row, command, changes)
     ctx.session.flush()
     return ItemEdited(str(command.ref), tuple(changes), kpi=lookup.kpi_picture(ctx, row))
+
+
+def _remeasure(kind: str, row: KeyResult | Kpi, command: c.EditItem, changes: list[Change], usage: str) -> None:
+    """Apply a new target, start, type or unit; each change that results is reported, the unit's too."""
+    if all(getattr(command, name) is None for name in ("target", "start", "measure", "direction", "unit")):
+        return
+    before = current_measurement(row)
+    after = _measured(kind, usage, measure=command.measure, direction=command.direction, start=command.start, target=command.target,
+                      unit=command.unit, current=before)
+    if after.measure != before.measure:
+        changes.append(Change("measure", before.measure, after.measure))
+    if after.unit != before.unit:
+        changes.append(Change("unit", before.unit, after.unit))
+    if after.target != before.target:
+        changes.append(Change("target", format_quantity(before.target, before.unit), format_quantity(after.target, after.unit)))
+    if after.start != before.start and (after.start is not None or before.start is not None):
+        changes.append(Change("start", format_quantity(before.start, before.unit), format_quantity(after.start, after.unit)))
+    row.measure, row.target, row.unit = after.measure, after.target, after.unit
+    row.start = after.start if kind == KPI else (after.start or Decimal(0))
 
 
 def _move_period(ctx: Context, row, command: c.EditItem, changes: list[Change]) -> None:

@@ -34,11 +34,11 @@ def home(ctx: Context) -> HomeData:
     period = str(ctx.current_period)
     who = queries.people(ctx.session, ctx.workspace.id)
     rows = queries.period_objectives(ctx.session, ctx.workspace.id, period)
-    objectives = objective_views(*queries.objective_records(ctx.session, ctx.workspace.id, rows, who))
+    objectives = objective_views(*queries.objective_records(ctx.session, ctx.workspace.id, rows, who), ctx.cap)
     kpis = queries.kpi_records(ctx.session, ctx.workspace.id, period, who)
     me = ctx.member.user_id
     mine = tuple(kr for o in objectives for kr in o.key_results if kr.owner.user_id == me or (o.owner.user_id == me and not ctx.is_manager))
-    my_kpis = tuple(kpi_view(k) for k in kpis if k.owner.user_id == me)
+    my_kpis = tuple(kpi_view(k, ctx.cap) for k in kpis if k.owner.user_id == me)
     if not ctx.is_manager:
         return HomeData(period, ctx.member.role, mine, my_kpis)
     return HomeData(period, ctx.member.role, mine, my_kpis, tuple(objectives), scorecard_view(period, kpis, ctx.workspace.score_cap))

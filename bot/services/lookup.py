@@ -23,7 +23,10 @@ def objective(ctx: Context, number: int, *, include_archived: bool = False) -> O
 
 
 def key_result(ctx: Context, ref: Ref) -> tuple[Objective, KeyResult]:
-    parent = objective(ctx, ref.objective)
+    try:
+        parent = objective(ctx, ref.objective)
+    except UserError as error:  # name what was asked for: "there is no KR9.9", not "no O9"
+        raise UserError(error.key, **{**error.params, "ref": str(ref)}) from None
     found = ctx.session.exec(select(KeyResult).where(KeyResult.objective_id == parent.id, KeyResult.number == ref.number)).first()
     if found is None:
         raise UserError("error.unknown_ref", ref=str(ref))
@@ -44,7 +47,7 @@ def kpi(ctx: Context, number: int) -> Kpi:
 def objective_picture(ctx: Context, row: Objective) -> ObjectiveView:
     who = queries.people(ctx.session, ctx.workspace.id)
     objectives, key_results = queries.objective_records(ctx.session, ctx.workspace.id, [row], who)
-    return objective_view(objectives[0], key_results)
+    return objective_view(objectives[0], key_results, ctx.cap)
 
 
 def key_result_picture(ctx: Context, parent: Objective, row: KeyResult) -> tuple[ObjectiveView, KeyResultView]:
@@ -54,7 +57,7 @@ def key_result_picture(ctx: Context, parent: Objective, row: KeyResult) -> tuple
 
 def kpi_picture(ctx: Context, row: Kpi) -> KpiView:
     who = queries.people(ctx.session, ctx.workspace.id)
-    return kpi_view(queries.kpi_records(ctx.session, ctx.workspace.id, row.period, who, number=row.number)[0])
+    return kpi_view(queries.kpi_records(ctx.session, ctx.workspace.id, row.period, who, number=row.number)[0], ctx.cap)
 
 
 def insert_numbered(session: Session, row, scope_column, scope_value, attempts: int = 5):

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from bot.domain import commands as c
-from bot.domain.views import Person, kpi_view, objective_views, scorecard_view
+from bot.domain.views import KeyResultView, ObjectiveView, Person, kpi_view, objective_views, scorecard_view
 from bot.services import lookup
 from bot.services.context import Context, find_member
 from bot.services.results import KpiList, ObjectiveDetail, ObjectiveList, Scorecard
@@ -14,26 +16,39 @@ def list_objectives(ctx: Context, command: c.ListObjectives) -> ObjectiveList:
     period = str(command.period or ctx.current_period)
     who = queries.people(ctx.session, ctx.workspace.id)
     rows = queries.period_objectives(ctx.session, ctx.workspace.id, period)
-    views = objective_views(*queries.objective_records(ctx.session, ctx.workspace.id, rows, who))
+    views = objective_views(*queries.objective_records(ctx.session, ctx.workspace.id, rows, who), ctx.cap)
     owner = _person(ctx, command.owner)
     if owner:
-        views = [o for o in views if o.involves(owner.user_id)]
+        views = _narrowed(views, lambda kr: kr.owner.user_id == owner.user_id, keep=lambda o: o.owner.user_id == owner.user_id)
     if command.status == "on-track":
-        views = [o for o in views if not o.at_risk]
+        views = _narrowed(views, lambda kr: not kr.at_risk)
     elif command.status:
         wanted = ("at-risk", "off-track") if command.status == "at-risk" else ("off-track",)
-        views = [o for o in views if any(kr.confidence in wanted for kr in o.key_results)]
+        views = _narrowed(views, lambda kr: kr.confidence in wanted)
     return ObjectiveList(period, tuple(views), owner, command.status)
 
 
+def _narrowed(views: list[ObjectiveView], matches, keep=lambda objective: False) -> list[ObjectiveView]:
+    """Each objective with only the key results asked for (the rest counted, not shown); an
+    objective with none of them is left out, unless `keep` wants it (it is the person's own)."""
+    narrowed = []
+    for objective in views:
+        shown: tuple[KeyResultView, ...] = tuple(kr for kr in objective.key_results if matches(kr))
+        if shown or keep(objective):
+            hidden = len(objective.key_results) - len(shown) + objective.hidden_key_results
+            narrowed.append(replace(objective, key_results=shown, hidden_key_results=hidden))
+    return narrowed
+
+
 def show_objective(ctx: Context, command: c.ShowObjective) -> ObjectiveDetail:
-    return ObjectiveDetail(lookup.objective_picture(ctx, lookup.objective(ctx, command.number)))
+    row = lookup.objective(ctx, command.number, include_archived=True)
+    return ObjectiveDetail(lookup.objective_picture(ctx, row), archived=row.archived_at is not None)
 
 
 def list_kpis(ctx: Context, command: c.ListKpis) -> KpiList:
     period = str(command.period or ctx.current_period)
     who = queries.people(ctx.session, ctx.workspace.id)
-    views = [kpi_view(k) for k in queries.kpi_records(ctx.session, ctx.workspace.id, period, who)]
+    views = [kpi_view(k, ctx.cap) for k in queries.kpi_records(ctx.session, ctx.workspace.id, period, who)]
     owner = _person(ctx, command.owner)
     if owner:
         views = [k for k in views if k.owner.user_id == owner.user_id]

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 
 from bot.domain.views import KeyResultView, KpiView, ObjectiveView, Person, ScorecardView
@@ -50,6 +51,7 @@ class ObjectiveList:
 @dataclass(frozen=True)
 class ObjectiveDetail:
     objective: ObjectiveView
+    archived: bool = False  # shown read-only
 
 
 @dataclass(frozen=True)
@@ -104,6 +106,18 @@ class HelpText:
 
 
 @dataclass(frozen=True)
+class CycleChange:
+    """What a change of cycle does: at once (`starts_on` None), or from a period boundary."""
+
+    cycle: str
+    starts_on: date | None
+    current_period: str  # the period that stays current until then
+    objectives: int  # open in that period, kept where they are
+    kpis: int
+
+
+@dataclass(frozen=True)
 class SettingsShown:
     settings: dict[str, object] = field(default_factory=dict)
     changed: tuple[str, ...] = ()
+    cycle_change: CycleChange | None = None

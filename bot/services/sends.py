@@ -18,7 +18,7 @@ from sqlmodel import Session, col, select
 
 from bot.domain.periods import parse_period, period_containing
 from bot.domain.schedule import WeeklySlot, at_local, latest_daily_slot, latest_weekly_slot, parse_clock, same_local_day, week_label
-from bot.services.context import workspace_zone
+from bot.services.context import workspace_cycle, workspace_zone
 from bot.services.digests import subscription_time
 from bot.store.database import queued_session
 from bot.store.models import Kpi, Objective, PeriodState, Send, Subscription, Workspace
@@ -36,6 +36,7 @@ class Due:
     slot_at: datetime
     language: str
     period: str
+    legacy_key: str | None = None  # the key an older release gave the same post (one per target and week)
 
 
 def _minute(moment: datetime) -> datetime:
@@ -51,16 +52,19 @@ def candidate_sends(workspaces: list[Workspace], subscriptions: list[Subscriptio
     for ws in workspaces:
         zone = workspace_zone(ws)
         today = now.astimezone(zone).date()
-        period = period_containing(today, ws.cycle)
-        previous = period_containing(period.start - timedelta(days=1), ws.cycle)
+        period = period_containing(today, workspace_cycle(ws, today))
+        day_before = period.start - timedelta(days=1)
+        previous = period_containing(day_before, workspace_cycle(ws, day_before))
         for sub in by_workspace.get(ws.id, ()):
             created = _minute(sub.created_at)
             at = subscription_time(sub)
             slot = latest_weekly_slot(WeeklySlot(sub.weekday, at), now, zone)
             if slot >= created:
-                slot_period = period_containing(slot.astimezone(zone).date(), ws.cycle)
-                due.append(Due(ws.id, "weekly", sub.target, f"weekly:{ws.id}:{sub.target}:{week_label(slot.astimezone(zone).date())}",
-                               slot, sub.language, str(slot_period)))
+                slot_day = slot.astimezone(zone).date()
+                slot_period = period_containing(slot_day, workspace_cycle(ws, slot_day))
+                # Keyed by the subscription and its local date: two digests to one person on two days are two posts.
+                due.append(Due(ws.id, "weekly", sub.target, f"weekly:{ws.id}:s{sub.id}:{slot_day.isoformat()}", slot, sub.language,
+                               str(slot_period), legacy_key=f"weekly:{ws.id}:{sub.target}:{week_label(slot_day)}"))
             for closing in (previous, period):
                 end_slot = at_local(closing.end, at, zone)
                 if created <= end_slot <= now:
@@ -79,8 +83,9 @@ def due_sends(session: Session, now: datetime) -> tuple[list[Due], list[Due]]:
     subscriptions = list(session.exec(select(Subscription).where(Subscription.active == True)).all())  # noqa: E712
     candidates = candidate_sends(workspaces, subscriptions, now)
     known = _existing_keys(session, [d.key for d in candidates])
+    legacy = _legacy_slots(session, [d.legacy_key for d in candidates if d.legacy_key])
     zones = {ws.id: workspace_zone(ws) for ws in workspaces}
-    fresh = [d for d in candidates if d.key not in known]
+    fresh = [d for d in candidates if d.key not in known and legacy.get(d.legacy_key) != d.slot_at]
     return ([d for d in fresh if same_local_day(d.slot_at, now, zones[d.workspace_id])],
             [d for d in fresh if not same_local_day(d.slot_at, now, zones[d.workspace_id])])
 
@@ -89,6 +94,14 @@ def _existing_keys(session: Session, keys: list[str], chunk: int = 500) -> set[s
     found: set[str] = set()
     for i in range(0, len(keys), chunk):
         found.update(session.exec(select(Send.key).where(col(Send.key).in_(keys[i:i + chunk]))).all())
+    return found
+
+
+def _legacy_slots(session: Session, keys: list[str], chunk: int = 500) -> dict[str, datetime]:
+    """Posts an older release keyed per target and week, with the slot each was for."""
+    found: dict[str, datetime] = {}
+    for i in range(0, len(keys), chunk):
+        found.update(session.exec(select(Send.key, Send.slot_at).where(col(Send.key).in_(keys[i:i + chunk]))).all())
     return found
 
 

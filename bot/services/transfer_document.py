@@ -11,6 +11,8 @@ from decimal import Decimal
 
 from bot.domain.errors import UserError
 from bot.domain.periods import CYCLES, parse_period
+from bot.domain.quantities import bounded
+from bot.domain.scoring import DECREASE, INCREASE, MEASURES, OKR_STYLES
 from bot.domain.starter_kit import PERSPECTIVES
 from bot.domain.words import parse_ref
 
@@ -47,6 +49,17 @@ def _text(limit: int, empty: bool = True):
 
 def _optional(read):
     return lambda value: None if value is None else read(value)
+
+
+@dataclass(frozen=True)
+class _Since:
+    """A field added after version 1 first shipped: an older export may leave it out."""
+
+    read: object
+    default: object = None
+
+    def __call__(self, value):
+        return self.read(value)
 
 
 def _one_of(*accepted: str):
@@ -86,8 +99,11 @@ def _aware(text: str) -> datetime | None:
 
 
 def _finite(text: str) -> Decimal | None:
-    number = Decimal(text)
-    return number if number.is_finite() and abs(number) < Decimal("1e15") else None
+    """The same bounds as a number typed in a command: finite, below 10¹⁵, at most six decimals."""
+    try:
+        return bounded(Decimal(text))
+    except UserError:
+        return None
 
 
 _decimal, _time = _parsed(_finite, "transfer.problem.not_decimal"), _parsed(_aware, "transfer.problem.not_time")
@@ -104,6 +120,8 @@ WORKSPACE = {
     "team_id": _text(40, empty=False), "name": _text(200), "timezone": _optional(_text(64)), "language": _one_of("auto", "en", "zh-CN"),
     "cycle": _one_of(*CYCLES), "score_cap": _decimal, "updates_channel": _optional(_text(40)), "reminder_days": _int(1, 60),
     "reminders": _bool, "reminder_at": _clock, "weekend_reminders": _bool, "charts": _bool, "created_at": _time,
+    "okr_style": _Since(_one_of(*OKR_STYLES), "stretch"), "next_cycle": _Since(_optional(_one_of(*CYCLES))),
+    "next_cycle_from": _Since(_optional(_date)),
 }
 MEMBER = {"user_id": _WHO, "name": _text(120), "role": _one_of("owner", "manager", "member"), "locale": _optional(_text(16)),
           "away_until": _optional(_date), "created_at": _time}
@@ -111,10 +129,12 @@ OBJECTIVE = {"number": _NUMBER, "period": _period, "title": _text(400), "owner":
              "archived_at": _optional(_time), "carried_from": _optional(_NUMBER), "review_on": _optional(_date),
              "advice": _optional(_NUMBER), "key_results": lambda value: value}
 KEY_RESULT = {"number": _NUMBER, "title": _text(400), "start": _decimal, "target": _optional(_decimal), "unit": _text(4),
-              "weight": _decimal, "owner": _WHO, "created_at": _time, "archived_at": _optional(_time)}
+              "weight": _decimal, "owner": _WHO, "created_at": _time, "archived_at": _optional(_time),
+              "measure": _Since(_one_of(*MEASURES))}
 KPI = {"number": _NUMBER, "period": _period, "name": _text(400), "target": _optional(_decimal), "unit": _text(4), "weight": _decimal,
        "direction": _one_of("higher", "lower"), "perspective": _optional(_one_of(*PERSPECTIVES)), "owner": _WHO,
-       "created_at": _time, "archived_at": _optional(_time), "advice": _optional(_NUMBER)}
+       "created_at": _time, "archived_at": _optional(_time), "advice": _optional(_NUMBER),
+       "measure": _Since(_one_of(*MEASURES)), "start": _Since(_optional(_decimal))}
 CHECKIN = {"ref": _text(20, empty=False), "author": _WHO, "value": _decimal, "confidence": _CONFIDENCE, "note": _text(2000),
            "source": _text(16), "created_at": _time, "idempotency_key": _optional(_text(128, empty=False))}
 PERIOD_STATE = {"period": _period, "closed_at": _optional(_time)}
@@ -145,7 +165,10 @@ class _Checker:
             self.bad(f"{path}.{name}", "transfer.problem.unknown_field")
         for name, read in spec.items():
             if name not in data:
-                self.bad(f"{path}.{name}", "transfer.problem.missing")
+                if isinstance(read, _Since):
+                    out[name] = read.default
+                else:
+                    self.bad(f"{path}.{name}", "transfer.problem.missing")
                 continue
             try:
                 out[name] = read(data[name])
@@ -217,11 +240,31 @@ def check_document(document: object) -> dict:
             check.bad(f"{where}.ref", "transfer.problem.unknown_ref", value=record["ref"])
         record["ref"] = ref
     check.unique(got["checkins"], "idempotency_key")
+    for where, kr, _ in key_results:
+        _measurable(check, where, kr, "start", default=INCREASE if kr.get("target") is None or kr.get("start") is None
+                    or kr["target"] >= kr["start"] else DECREASE)
+    for where, kpi in got["kpis"]:
+        _measurable(check, where, kpi, "start", default=DECREASE if kpi.get("direction") == "lower" else INCREASE)
     if check.problems:
         raise UserError("transfer.error.invalid_document", count=len(check.problems), problems=tuple(check.problems[:MAX_PROBLEMS]))
     for where, o in got["objectives"]:
         o["key_results"] = [kr for w, kr, parent in key_results if parent == o["number"]]
     return {"workspace": workspace, **{name: [record for _, record in items] for name, items in got.items()}}
+
+
+def _measurable(check: _Checker, where: str, item: dict, start_name: str, default: str) -> None:
+    """An item must be measurable as the commands would have it: a way to a target has its target
+    on the right side of its start (and not on it), so no imported item can break a view."""
+    item["measure"] = item.get("measure") or default
+    start, target, measure = item.get(start_name), item.get("target"), item["measure"]
+    if measure not in (INCREASE, DECREASE) or start is None or target is None:
+        if measure in (INCREASE, DECREASE) and start is None and target == 0:
+            check.bad(f"{where}.target", "transfer.problem.zero_target")
+        return
+    if start == target:
+        check.bad(f"{where}.target", "transfer.problem.target_equals_start", value=str(target))
+    elif (target > start) != (measure == INCREASE):
+        check.bad(f"{where}.measure", "transfer.problem.wrong_way", measure=measure, start=str(start), target=str(target))
 
 
 def describe_problems(catalog, language: str, error: UserError) -> list[str]:

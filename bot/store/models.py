@@ -74,6 +74,9 @@ class Workspace(SQLModel, table=True):
     reminder_at: str = Field(default="10:00", max_length=5)  # local time of the daily reminder run
     weekend_reminders: bool = False
     charts: bool = True
+    okr_style: str = Field(default="stretch", max_length=12)  # stretch: 0.7 is success; committed: 1.0
+    next_cycle: str | None = Field(default=None, max_length=16)  # a cycle change waiting for the period to end
+    next_cycle_from: date | None = None
     created_at: datetime = time_field()
 
 
@@ -116,6 +119,7 @@ class KeyResult(SQLModel, table=True):
     start: Decimal = decimal_field(Decimal(0), nullable=False)
     target: Decimal | None = decimal_field()  # None: "to be set" (a starter kit)
     unit: str = Field(default="", max_length=4)
+    measure: str = Field(default="increase", max_length=12)  # increase, decrease, at_least, at_most, milestone
     weight: Decimal = decimal_field(Decimal(1), nullable=False)
     owner_id: int = Field(foreign_key="member.id")
     created_at: datetime = time_field()
@@ -131,8 +135,10 @@ class Kpi(SQLModel, table=True):
     name: str = Field(max_length=400)
     target: Decimal | None = decimal_field()  # None: "to be set" (a starter kit)
     unit: str = Field(default="", max_length=4)
+    measure: str = Field(default="increase", max_length=12)  # increase, decrease, at_least, at_most, milestone
+    start: Decimal | None = decimal_field()  # None: scored against the target alone
     weight: Decimal = decimal_field(nullable=False)  # percent
-    direction: str = Field(default="higher", max_length=8)
+    direction: str = Field(default="higher", max_length=8)  # follows the measure; kept for readers of old exports
     perspective: str | None = Field(default=None, max_length=16)
     owner_id: int = Field(foreign_key="member.id")
     created_at: datetime = time_field()

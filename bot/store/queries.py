@@ -81,8 +81,9 @@ def _among(column, name: str, dialect: str):
 # Plain rows, not ORM objects, for the records below: a digest reads 1,200 items, and building
 # (and later collecting) tracked objects for them was a third of its time.
 _KEY_RESULT_COLUMNS = (KeyResult.id, KeyResult.objective_id, KeyResult.number, KeyResult.title, KeyResult.start, KeyResult.target,
-                       KeyResult.unit, KeyResult.weight, KeyResult.owner_id)
-_KPI_COLUMNS = (Kpi.id, Kpi.number, Kpi.name, Kpi.period, Kpi.target, Kpi.unit, Kpi.weight, Kpi.direction, Kpi.perspective, Kpi.owner_id)
+                       KeyResult.unit, KeyResult.weight, KeyResult.owner_id, KeyResult.measure)
+_KPI_COLUMNS = (Kpi.id, Kpi.number, Kpi.name, Kpi.period, Kpi.target, Kpi.unit, Kpi.weight, Kpi.direction, Kpi.perspective, Kpi.owner_id,
+                Kpi.measure, Kpi.start)
 
 
 def objective_records(session: Session, workspace_id: int, objectives: list[Objective], who: dict[int, Person]) -> tuple[list[ObjectiveRecord], list[KeyResultRecord]]:
@@ -95,7 +96,8 @@ def objective_records(session: Session, workspace_id: int, objectives: list[Obje
     checkins = latest_checkins(session, workspace_id, Checkin.key_result_id, (kr.id for kr in krs), who)
     objective_rows = [ObjectiveRecord(o.number, o.title, o.period, who[o.owner_id], o.review_on) for o in objectives]
     kr_rows = [
-        KeyResultRecord(numbers[kr.objective_id], kr.number, kr.title, kr.start, kr.target, kr.unit, kr.weight, who[kr.owner_id], checkins.get(kr.id, []), kr.id)
+        KeyResultRecord(numbers[kr.objective_id], kr.number, kr.title, kr.start, kr.target, kr.unit, kr.weight, who[kr.owner_id],
+                        checkins.get(kr.id, []), kr.id, kr.measure)
         for kr in krs
     ]
     return objective_rows, kr_rows
@@ -115,6 +117,7 @@ def kpi_records(session: Session, workspace_id: int, period: str, who: dict[int,
     kpis = session.exec(select(*_KPI_COLUMNS).where(*conditions).order_by(Kpi.number)).all()
     checkins = latest_checkins(session, workspace_id, Checkin.kpi_id, (k.id for k in kpis), who)
     return [
-        KpiRecord(k.number, k.name, k.period, k.target, k.unit, k.weight, k.direction, k.perspective, who[k.owner_id], checkins.get(k.id, []), k.id)
+        KpiRecord(k.number, k.name, k.period, k.target, k.unit, k.weight, k.direction, k.perspective, who[k.owner_id],
+                  checkins.get(k.id, []), k.id, k.measure, k.start)
         for k in kpis
     ]

@@ -4,8 +4,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.domain.digest import okr_grade, quiet_people, stale_items_by_owner, StaleItem
+from bot.domain.digest import quiet_people, stale_items_by_owner, StaleItem
 from bot.domain.errors import UserError
+from bot.domain.scoring import okr_grade
 from bot.domain.schedule import WeeklySlot, at_local, latest_weekly_slot, parse_clock, parse_weekday, same_local_day, week_label
 from bot.domain.views import Person
 
@@ -42,8 +43,9 @@ def test_same_local_day_and_week_labels():
     assert week_label(date(2026, 12, 31)) == "2026-W53" and week_label(date(2027, 1, 4)) == "2027-W01"
 
 
-def test_okr_grades_in_tenths():
-    assert [okr_grade(D(x)) for x in ("0.33", "0.35", "1.4", "-0.2")] == [D("0.3"), D("0.4"), D("1.0"), D("0.0")]
+def test_okr_grades_in_tenths_rounded_down_so_rounding_never_promotes():
+    assert [okr_grade(D(x)) for x in ("0.33", "0.35", "0.65", "0.699", "0.7", "1.4", "-0.2")] == [
+        D("0.3"), D("0.3"), D("0.6"), D("0.6"), D("0.7"), D("1.0"), D("0.0")]
 
 
 def test_quiet_people_leave_out_those_away():

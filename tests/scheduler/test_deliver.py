@@ -112,7 +112,7 @@ def test_a_missed_slot_goes_out_later_that_day_or_is_recorded_as_skipped(say, de
     assert len(posts_to(emulator, "CMKT")) == 1
     with Session(engine) as session:
         statuses = {row.key.rsplit(":", 1)[-1]: row.status for row in session.exec(select(Send).where(Send.kind == "weekly")).all()}
-    assert statuses == {"2026-W49": "sent", "2026-W50": "skipped"}
+    assert statuses == {"2026-11-30": "sent", "2026-12-07": "skipped"}
 
 
 def test_slack_errors_are_retried_and_the_digest_posted_once(say, deliverer, emulator, engine):

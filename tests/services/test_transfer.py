@@ -147,7 +147,7 @@ def test_every_problem_is_named_with_its_place(workspace, engine, runtime):
     with pytest.raises(UserError) as refused:
         restore(engine, document, "T9")
     lines = describe_problems(runtime.catalog, "en", refused.value)
-    assert "objectives[0].key_results[1].start: should be a number written as a string, like \"6.5\"" in lines
+    assert any(line.startswith("objectives[0].key_results[1].start: should be a number written as a string") for line in lines)
     assert "checkins[2].ref: `KR7.7` is not in this export" in lines
     assert any(line.startswith("members[1].role: should be one of") for line in lines)
     assert refused.value.params["count"] == 3
