@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import logging
 import sys
+from pathlib import Path
 
 from bot import cli_data
 from bot.config import Settings
@@ -17,6 +19,8 @@ DATA_COMMANDS: dict = {}  # export, import, import-actuals: bot/cli_data.py
 def _console(args: argparse.Namespace, settings: Settings) -> int:
     from bot.console.app import Console, ConsoleUser
 
+    if logging.getLogger().level > logging.DEBUG:  # a newcomer's console shows replies, not migration logs
+        logging.getLogger("alembic").setLevel(logging.WARNING)
     runtime = start_runtime(settings)
     engine = runtime.engine
     interactive = sys.stdin.isatty()
@@ -29,7 +33,7 @@ def _console(args: argparse.Namespace, settings: Settings) -> int:
         print()
     else:
         print(f"# database: {engine.url.render_as_string(hide_password=True)}", file=sys.stderr)
-    lines = _prompted_lines() if interactive else sys.stdin
+    lines = _prompted_lines() if interactive else sys.stdin.buffer  # bytes: a line that is not UTF-8 is refused alone
     console.run(lines, echo=args.echo)
     return 0
 
@@ -62,12 +66,44 @@ def _db(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _prompted_lines():
-    while True:
-        try:
-            yield input("perf> ")
-        except (EOFError, KeyboardInterrupt):
-            print()
-            return
+    """Lines typed at a prompt with line editing and a history kept between sessions (the up arrow)."""
+    history = _line_editing()
+    try:
+        while True:
+            try:
+                yield input("perf> ")
+            except (EOFError, KeyboardInterrupt):
+                print()
+                return
+    finally:
+        if history is not None:
+            _save_history(history)
+
+
+def _line_editing() -> Path | None:
+    try:
+        import readline
+    except ImportError:  # Windows without pyreadline: plain input() still works
+        return None
+    from platformdirs import user_data_dir
+
+    history = Path(user_data_dir("perfbot", appauthor=False)) / "console_history"
+    readline.set_history_length(1000)
+    try:
+        readline.read_history_file(history)
+    except OSError:
+        pass
+    return history
+
+
+def _save_history(history: Path) -> None:
+    import readline
+
+    try:
+        history.parent.mkdir(parents=True, exist_ok=True)
+        readline.write_history_file(history)
+    except OSError:
+        pass
 
 
 def _digest(args: argparse.Namespace, settings: Settings) -> int:

@@ -65,6 +65,26 @@ def save_chart(renderer: Renderer, ready: DigestReady, language: str, folder: Pa
     return path
 
 
+class _Undecodable:
+    def __init__(self, number: int) -> None:
+        self.number = number
+
+
+def _decoded(lines: Iterator[str | bytes], console: Console) -> Iterator[str]:
+    for number, line in enumerate(lines, start=1):
+        if isinstance(line, bytes):
+            try:
+                line = line.decode("utf-8-sig" if number == 1 else "utf-8")
+            except UnicodeDecodeError:
+                yield _Undecodable(number)
+                continue
+        yield line
+
+
+def _language(user: ConsoleUser) -> str:
+    return "zh-CN" if user.language.lower().startswith("zh") else "en"
+
+
 class Console:
     def __init__(self, runtime: Runtime, user: ConsoleUser, renderer: Renderer | None = None, chart_dir: Path | None = None) -> None:
         self.chart_dir = chart_dir or Path(user_data_dir("perfbot", appauthor=False)) / "charts"
@@ -96,15 +116,21 @@ class Console:
         for field, key in QUESTIONS:
             out.write(self.renderer.message(f"advice.question.{key}", language) + " ")
             out.flush()
-            answer = next(answers, "").strip()
+            answer = next(answers, "")
+            answer = answer.strip() if isinstance(answer, str) else ""
             out.write("\n" if not sys.stdin.isatty() else "")
             if answer:
                 given.append(f"{field}={answer.replace(' ', '')}")
         return " ".join(given)
 
-    def run(self, lines: Iterable[str], out: TextIO = sys.stdout, echo: bool = False) -> None:
-        stream = iter(lines)
+    def run(self, lines: Iterable[str | bytes], out: TextIO = sys.stdout, echo: bool = False) -> None:
+        """Answer each line in turn. Lines may come as bytes (piped input): one that is not UTF-8
+        is answered with an error and skipped, and the lines after it still run."""
+        stream = _decoded(iter(lines), self)
         for line in stream:
+            if isinstance(line, _Undecodable):
+                out.write(self.renderer.message("console.not_utf8", _language(self.user), line=line.number) + "\n\n")
+                continue
             reply = self.execute(line, stream, out)
             if reply is None:
                 continue
