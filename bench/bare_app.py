@@ -1,6 +1,6 @@
 """The floor: a bolt app that only acknowledges, served exactly as `python -m bot serve` serves
-the bot — the bot's own gunicorn application class (gthread, WEB_WORKERS, WEB_THREADS, timeout,
-bind) with only `load()` replaced, the same WSGI adapter and the same `/healthz` routing.
+the bot — the same uvicorn front (`bot.slack.server.run_http`, WEB_WORKERS, WEB_THREADS) with
+only the WSGI app replaced, bolt's own WSGI adapter and the same `/healthz` routing.
 
 `python -m bench.bare_app` reads the bot's environment variables (PORT, WEB_WORKERS, WEB_THREADS,
 SLACK_SIGNING_SECRET, SLACK_BOT_TOKEN, SLACK_API_URL) and, from BENCH_BARE_MODE:
@@ -27,14 +27,14 @@ from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler, ServerErrorRetryHandler
 
 from bot.config import Settings
-from bot.slack.server import EVENTS_PATH, Gunicorn
+from bot.slack.server import EVENTS_PATH, front, run_http
 
 COMMANDS = ("/perf", "/okr", "/kpi", "/checkin", "/scorecard", "/advise", "/digest")
 
 
 def web_client(settings: Settings) -> WebClient:
     """The same client as `bot.slack.app.web_client` (not imported: that module loads the whole
-    bot, and the floor's memory should be bolt's and gunicorn's alone)."""
+    bot, and the floor's memory should be bolt's and the server's alone)."""
     return WebClient(
         token=settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None,
         base_url=settings.slack_api_url, timeout=10,
@@ -75,15 +75,10 @@ def bare_wsgi_app(settings: Settings, fast: bool = True):
     return application
 
 
-class BareGunicorn(Gunicorn):
-    """The bot's gunicorn application with its configuration untouched; only the app differs."""
-
-    def __init__(self, settings: Settings, fast: bool = True) -> None:
-        self.fast = fast
-        super().__init__(settings)
-
-    def load(self):
-        return bare_wsgi_app(self.settings, self.fast)
+def asgi_app():
+    """uvicorn's factory, as `bot.slack.server.asgi_app` with the bare app inside."""
+    fast = os.environ.get("BENCH_BARE_MODE", "fast") != "poll"
+    return front(lambda settings: bare_wsgi_app(settings, fast), Settings())
 
 
 def main() -> int:
@@ -92,7 +87,7 @@ def main() -> int:
     if settings.slack_signing_secret is None:
         print("SLACK_SIGNING_SECRET is not set", file=sys.stderr)
         return 2
-    BareGunicorn(settings, fast=os.environ.get("BENCH_BARE_MODE", "fast") != "poll").run()
+    run_http(settings, "bench.bare_app:asgi_app")
     return 0
 
 

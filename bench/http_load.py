@@ -52,11 +52,14 @@ SMOKE = Sizes(concurrencies=(1, 4), count={1: 15, 4: 40}, seconds={1: 5.0, 4: 5.
               reference_poll=False)
 
 
+_TRIGGERS = itertools.count(1)
+
+
 def command_body(team: str, command: str, text: str, user: str = "UOWNER") -> bytes:
     form = {
         "token": "legacy", "team_id": team, "team_domain": team.lower(), "channel_id": "CBENCH", "channel_name": "bench",
         "user_id": user, "user_name": user.lower(), "command": command, "text": text, "api_app_id": "A1",
-        "response_url": "http://127.0.0.1:9/unused", "trigger_id": "trigger-bench",
+        "response_url": "http://127.0.0.1:9/unused", "trigger_id": f"trigger-bench-{next(_TRIGGERS)}",  # unique, as Slack's are
     }
     return urlencode(form).encode()
 

@@ -1,4 +1,4 @@
-"""Resident memory of a process tree (gunicorn master + workers), sampled from /proc.
+"""Resident memory of a process tree (the server, and its workers when there are several), sampled from /proc.
 
 RSS is what the issue asks for (VmRSS of each process, summed); because workers are forked
 from the master, pages they still share are counted once per process in that sum, so the

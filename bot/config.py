@@ -27,7 +27,8 @@ class Settings(BaseSettings):
     database_url: str = Field(default_factory=default_database_url)
     port: int = 3000
     web_workers: int = 1
-    web_threads: int = 8
+    web_threads: int = 8  # requests handled at once per worker (slow clients never hold one)
+    web_connections: int = 2000  # open connections per worker before new ones get a 503
     advisor_rules: Path | None = None
     auto_migrate: bool | None = None  # None: migrate the embedded SQLite database, never a server's
     scheduler: bool = True  # run the clock that posts digests and reminders in this process

@@ -2,9 +2,11 @@
 
 Built on `matplotlib.figure.Figure` and the Agg canvas, never `pyplot`: pyplot keeps a global
 "current figure" that concurrent requests in the web server would trample, and it may try to
-pick an interactive backend on a headless box.  Text can be Chinese (from the zh-CN catalog);
-when no installed font has the glyphs, English fallbacks replace it, because a chart full of
-tofu boxes (and a "Glyph missing" warning per character) is worse than one in English.
+pick an interactive backend on a headless box.  Text can be Chinese (from the zh-CN catalog):
+an installed CJK font draws it when the box has one, else the Noto Sans SC that the
+`pylopdf-fonts-zh-cn` dependency ships, so a fresh machine needs no system font package.  Only a
+string that no font in the chain can draw (an emoji, say) falls back to English, because a chart
+full of tofu boxes (and a "Glyph missing" warning per character) is worse than one in English.
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ _CJK_FAMILIES = ("Noto Sans CJK", "Noto Sans SC", "Source Han Sans", "WenQuanYi"
                  "Microsoft YaHei", "PingFang", "Droid Sans Fallback")
 _BASE_FAMILY = "DejaVu Sans"  # ships inside matplotlib, so it is always there
 _LOCK = threading.Lock()
+_FONT_LOCK = threading.Lock()  # not _LOCK: that one is held while drawing, where cjk_family may be first called
 
 
 @dataclass(frozen=True)
@@ -50,9 +53,37 @@ class ChartBar:
 
 @functools.cache
 def cjk_family() -> str | None:
-    """The first installed font family that covers Chinese, preferring Simplified Chinese faces."""
+    """The font family that draws Chinese: an installed one if the box has it, else the bundled one.
+
+    The system is looked at before the bundled font is registered, so that a font the operator
+    installed (WenQuanYi, say) still wins over the bundled Noto Sans SC, which `_CJK_FAMILIES`
+    would otherwise rank first.  Under a lock, since two threads may ask at once and the font
+    must be added once: the second finds it among the installed ones.
+    """
+    with _FONT_LOCK:
+        return _installed_cjk_family() or _add_bundled_font()
+
+
+def _installed_cjk_family() -> str | None:
+    """The first font family matplotlib knows that covers Chinese, preferring Simplified Chinese faces."""
     names = sorted({f.name for f in font_manager.fontManager.ttflist}, key=lambda n: ("SC" not in n, n))
     return next((n for want in _CJK_FAMILIES for n in names if want.lower() in n.lower()), None)
+
+
+def _add_bundled_font() -> str | None:
+    """Register the Noto Sans SC shipped in a Python package and return its family name.
+
+    Added to matplotlib's font list in memory only (no rebuild of its font cache), and only on a
+    box without a CJK font: parsing the 8 MB OpenType file costs the first chart some time.
+    None if the package is missing (installed without its dependencies): the chart is then in
+    English, which beats no digest at all.
+    """
+    try:
+        from pylopdf_fonts_zh_cn import sans_path
+    except ImportError:
+        return None
+    font_manager.fontManager.addfont(sans_path())
+    return _installed_cjk_family()
 
 
 def _families() -> list[str]:

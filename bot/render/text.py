@@ -149,7 +149,9 @@ class Renderer:
             return self.result(outcome.result, outcome.language, flavor)
         except Exception:
             log.exception("rendering %r failed", outcome)
-            return self.error(UserError("error.internal"), outcome.language, flavor)
+            # The use case may have committed: never tell the user "nothing was saved" after it did.
+            key = "error.internal" if outcome.error is not None else "error.rendering_failed"
+            return self.error(UserError(key), outcome.language, flavor)
 
 
 def template_name(result: object) -> str:

@@ -1,8 +1,9 @@
-"""Serving the app: gunicorn (a production WSGI server) over bolt's WSGI adapter, or Socket Mode.
+"""Serving the app: uvicorn (an asynchronous HTTP server) with the front layer in
+`bot.web.front` over a WSGI app, or Socket Mode.
 
-The synchronous bolt `App` is paired with a WSGI server on purpose: bolt's ASGI adapters
-would run it on the event loop and block it. The bot itself is imported in the workers only:
-gunicorn's master forks and watches them, and stays small.
+The synchronous bolt `App` runs in the front's thread pool, never on the event loop, which
+only reads requests (with a deadline and a size cap) and writes answers: a slow or idle client
+costs a coroutine, not a thread. The bot itself is imported in the workers only.
 """
 
 from __future__ import annotations
@@ -11,8 +12,6 @@ import json
 import logging
 import subprocess
 import sys
-
-from gunicorn.app.base import BaseApplication
 
 from bot.config import Settings
 
@@ -27,13 +26,16 @@ def wsgi_app(settings: Settings):
     from slack_bolt.adapter.wsgi import SlackRequestHandler
 
     from bot.cli import start_runtime
+    from bot.services.deliveries import claim_delivery
     from bot.slack.app import build_app, start_scheduler
+    from bot.slack.http import SlackEvents
     from bot.web.api import api_app
 
     runtime = start_runtime(settings)
     app, deps = build_app(settings, runtime)
     start_scheduler(settings, app, deps)
-    slack = SlackRequestHandler(app)
+    installs = SlackRequestHandler(app)
+    events = SlackEvents(app, settings.slack_signing_secret.get_secret_value(), lambda key: claim_delivery(runtime.engine, key))
     api = api_app(runtime)
 
     def application(environ, start_response):
@@ -41,8 +43,10 @@ def wsgi_app(settings: Settings):
         if path == "/healthz":
             start_response("200 OK", [("Content-Type", "application/json")])
             return [json.dumps({"ok": True}).encode()]
+        if path == EVENTS_PATH and environ.get("REQUEST_METHOD") == "POST":
+            return events(environ, start_response)
         if path in SLACK_PATHS:
-            return slack(environ, start_response)
+            return installs(environ, start_response)
         if path.startswith("/api/"):
             return api(environ, start_response)
         start_response("404 Not Found", [("Content-Type", "text/plain")])
@@ -51,28 +55,35 @@ def wsgi_app(settings: Settings):
     return application
 
 
+def asgi_app():
+    """uvicorn's factory, called in each worker: the settings come from the environment."""
+    return front(wsgi_app, Settings())
+
+
+def front(make_wsgi, settings: Settings):
+    from bot.logs import configure_logging
+    from bot.web.front import FrontServer
+
+    configure_logging(settings.log_level, settings.secrets())
+    return FrontServer(make_wsgi(settings), threads=settings.web_threads)
+
+
+def run_http(settings: Settings, factory: str) -> None:
+    """Serve `factory` (an import path to a no-argument ASGI factory) on PORT."""
+    import uvicorn
+
+    uvicorn.run(
+        factory, factory=True, host="0.0.0.0", port=settings.port, workers=settings.web_workers if settings.web_workers > 1 else None,
+        log_config=None, access_log=False, lifespan="on", timeout_keep_alive=5, limit_concurrency=settings.web_connections,
+        timeout_graceful_shutdown=10,
+    )
+
+
 def preflight_ok() -> bool:
-    """Refuse a broken rule file or an old schema before forking workers (`db check` says why
-    on stderr). It runs in a child process so that gunicorn's master, which only watches its
-    workers, never loads the bot: that kept ~35 MB resident for nothing (README, Performance)."""
+    """Refuse a broken rule file or an old schema before serving (`db check` says why on
+    stderr). It runs in a child process so that a supervisor of several workers, which only
+    watches them, never loads the bot (README, Performance)."""
     return subprocess.run([sys.executable, "-m", "bot", "db", "check"]).returncode == 0
-
-
-class Gunicorn(BaseApplication):
-    def __init__(self, settings: Settings) -> None:
-        self.settings = settings
-        super().__init__()
-
-    def load_config(self) -> None:
-        self.cfg.set("bind", f"0.0.0.0:{self.settings.port}")
-        self.cfg.set("workers", self.settings.web_workers)
-        self.cfg.set("worker_class", "gthread")
-        self.cfg.set("threads", self.settings.web_threads)
-        self.cfg.set("timeout", 30)
-        self.cfg.set("accesslog", None)
-
-    def load(self):
-        return wsgi_app(self.settings)
 
 
 def serve(settings: Settings) -> int:
@@ -96,5 +107,5 @@ def serve(settings: Settings) -> int:
     if not preflight_ok():
         return 2
     log.info("serving Slack on port %s at %s", settings.port, EVENTS_PATH)
-    Gunicorn(settings).run()
+    run_http(settings, "bot.slack.server:asgi_app")
     return 0

@@ -105,3 +105,13 @@ def test_chinese_differs_from_english(area):
     en, zh = load_area("en", area), load_area("zh-CN", area)
     same = sorted(key for key in en.keys() & zh.keys() if en[key] == zh[key] and not is_code_only(en[key]) and CJK.search(en[key]) is None)
     assert same == []
+
+
+def test_a_reply_that_cannot_be_shown_never_claims_nothing_was_saved(catalog):
+    from bot.render.text import Renderer
+    from bot.services.dispatch import Outcome
+    from bot.services.results import ObjectiveList
+
+    broken = Outcome(ObjectiveList("2026-Q4", objectives=(object(),)), None, "en")  # done, but not drawable
+    reply = Renderer(catalog).outcome(broken)
+    assert "Done, but I could not show the result" in reply and "Nothing was saved" not in reply

@@ -10,6 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from PIL import Image
 
+from bot.render import chart
 from bot.render.chart import ChartBar, _label, cjk_family, progress_chart
 
 SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -81,10 +82,29 @@ def test_titles_a_font_cannot_draw_are_left_out_but_the_ref_stays():
     assert _label(ChartBar("O1", 0.5, "Launch partner program")) == "O1 Launch partner program"
     assert _label(ChartBar("O2", 0.5, "A very long objective title that goes on")).endswith("…")
     assert _label(ChartBar("O3", 0.5, "rocket 🚀")) == "O3"  # no font here has emoji
-    if cjk_family() is None:
-        assert _label(ChartBar("O4", 0.5, "降低获客成本")) == "O4"
-    else:
-        assert _label(ChartBar("O4", 0.5, "降低获客成本")) == "O4 降低获客成本"
+    assert _label(ChartBar("O4", 0.5, "降低获客成本")) == "O4 降低获客成本"  # the bundled font has Chinese
+
+
+def test_chinese_is_drawn_in_chinese_with_no_system_font(monkeypatch):
+    """The bundled Noto Sans SC is there after `pip install`, so nothing falls back to English for want of a font."""
+    from pylopdf_fonts_zh_cn import sans_path
+
+    assert cjk_family() is not None  # the box's own CJK font, or else the bundled one
+    bundled = {f.name for f in chart.font_manager.fontManager.ttflist if f.fname == str(sans_path())}
+    assert bundled <= {cjk_family()}  # registered only when no installed font covers Chinese, and then used
+    drawn = {}
+    draw = chart._draw
+
+    def spy(shown, labels, expected, heading, progress_label, pace_label, font):
+        drawn.update(labels=labels, heading=heading, progress_label=progress_label, pace_label=pace_label)
+        return draw(shown, labels, expected, heading, progress_label, pace_label, font)
+
+    monkeypatch.setattr(chart, "_draw", spy)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a "Glyph missing" warning would mean tofu
+        data = progress_chart([ChartBar("O1", 0.3, "提升品牌知名度"), ChartBar("O2", 0.6, "降低获客成本")], expected=0.5, **ZH)
+    check_png(data)
+    assert drawn == {"labels": ["O1 提升品牌知名度", "O2 降低获客成本"], **ZH}
 
 
 def test_four_threads_at_once():

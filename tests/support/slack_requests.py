@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import itertools
 import hmac
 import json
 import time
@@ -11,6 +12,7 @@ from urllib.parse import urlencode
 import requests
 
 SIGNING_SECRET = "test-signing-secret"
+_TRIGGERS = itertools.count(1)
 
 
 def signature_headers(body: bytes, secret: str = SIGNING_SECRET, timestamp: int | None = None) -> dict[str, str]:
@@ -34,11 +36,11 @@ class SlackSender:
         return requests.post(self.url, data=body, headers=headers, timeout=15)
 
     def command(self, command: str, text: str = "", *, user: str = "UOWNER", user_name: str = "owner",
-                response_url: str = "http://127.0.0.1:9/unused", trigger_id: str = "trigger-1", **options) -> requests.Response:
+                response_url: str = "http://127.0.0.1:9/unused", trigger_id: str | None = None, **options) -> requests.Response:
         form = {
             "token": "legacy", "team_id": self.team_id, "team_domain": "acme", "channel_id": "C1", "channel_name": "general",
             "user_id": user, "user_name": user_name, "command": command, "text": text, "api_app_id": "A1",
-            "response_url": response_url, "trigger_id": trigger_id,
+            "response_url": response_url, "trigger_id": trigger_id or f"trigger-{next(_TRIGGERS)}",  # unique per request, as Slack's
         }
         return self.post(urlencode(form).encode(), "application/x-www-form-urlencoded", **options)
 
@@ -46,10 +48,10 @@ class SlackSender:
         payload = {"team": {"id": self.team_id, "domain": "acme"}, "api_app_id": "A1", **payload}
         return self.post(urlencode({"payload": json.dumps(payload)}).encode(), "application/x-www-form-urlencoded", **options)
 
-    def button(self, action_id: str, value: str, *, user: str = "UOWNER", trigger_id: str = "trigger-2") -> requests.Response:
+    def button(self, action_id: str, value: str, *, user: str = "UOWNER", trigger_id: str | None = None) -> requests.Response:
         return self.interaction({
             "type": "block_actions", "user": {"id": user, "username": user.lower(), "team_id": self.team_id},
-            "trigger_id": trigger_id, "container": {"type": "view", "view_id": "VHOME"},
+            "trigger_id": trigger_id or f"trigger-{next(_TRIGGERS)}", "container": {"type": "view", "view_id": "VHOME"},
             "actions": [{"type": "button", "action_id": action_id, "block_id": "b", "value": value, "action_ts": str(time.time())}],
         })
 
@@ -57,7 +59,7 @@ class SlackSender:
         state = {"values": values}
         return self.interaction({
             "type": "view_submission", "user": {"id": user, "username": user.lower(), "team_id": self.team_id},
-            "trigger_id": "trigger-3", "view": {**view, "id": view_id, "state": state, "team_id": self.team_id},
+            "trigger_id": f"trigger-{next(_TRIGGERS)}", "view": {**view, "id": view_id, "state": state, "team_id": self.team_id},
         })
 
     def event(self, event: dict, *, event_id: str = "Ev1", retry_num: int | None = None) -> requests.Response:
