@@ -84,10 +84,10 @@ def _timed_poster(client):
         seconds = 0.0
         posts = 0
 
-        def post(self, team_id, target, message, chart=None):
+        def post(self, team_id, target, message, chart=None, key=None):
             started = time.perf_counter()
             try:
-                return super().post(team_id, target, message, chart)
+                return super().post(team_id, target, message, chart, key=key)
             finally:
                 TimedPoster.seconds += time.perf_counter() - started
                 TimedPoster.posts += 1

@@ -23,7 +23,7 @@ from bot.domain.schedule import parse_clock, parse_weekday
 from bot.domain.token_commands import parse_token
 from bot.domain.words import (
     CONFIDENCE_LIKE, CONFIDENCE_WORDS, CYCLE_WORDS, DIRECTION_FLAGS, DONE_WORDS, LANGUAGES, MEASURE_WORDS, OKR_STYLES, ROLES,
-    SUBCOMMAND_ALIASES, normalize, parse_channel, parse_ref,
+    SUBCOMMAND_ALIASES, normalize, parse_channel, parse_number, parse_ref,
 )
 
 SHORTCUTS = ("okr", "kpi", "checkin", "scorecard", "advise", "digest")
@@ -189,9 +189,9 @@ def _advise(text: str) -> c.Command:
         if head == "apply":
             number = words.rest.pop(0) if words.rest else None
             words.no_leftovers()
-            if number is not None and not number.isdigit():
-                raise UserError("error.unexpected_words", words=number, usage="usage.advise")
-            return c.ApplyAdvice(int(number) if number else None)
+            if number is not None and parse_number(number) is None:
+                raise UserError("error.bad_number", value=number[:40], usage="usage.advise")
+            return c.ApplyAdvice(parse_number(number) if number else None)
         words.no_leftovers()
         return c.AdviceHistory() if head == "history" else c.Help("advise")
     return c.AskAdvice(parse_answers(text))
@@ -210,9 +210,10 @@ def _digest(text: str) -> c.Command:
             raise UserError("error.bad_digest_target", value=target_word, usage=words.usage)
         return c.SubscribeDigest(target, parse_weekday(day), parse_clock(clock))
     if head == "off":
-        if len(words.rest) != 1 or not normalize(words.rest[0]).lstrip("#").isdigit():
+        number = parse_number(words.rest[0]) if len(words.rest) == 1 else None
+        if number is None:
             raise UserError("error.digest_off", usage=words.usage)
-        return c.StopDigest(int(normalize(words.rest[0]).lstrip("#")))
+        return c.StopDigest(number)
     simple = {"list": c.ListDigests, "now": c.DigestNow, "help": lambda: c.Help("digest")}
     if head not in simple:
         raise UserError("error.unknown_subcommand", command="/digest", subcommand=head, usage=words.usage)
@@ -252,9 +253,16 @@ def _role(text: str) -> c.Command:
     return c.SetRole(member, role)
 
 
+HELP_TOPICS = {"weekly": "digest", "kr": "okr", "type": "measures", "measure": "measures", "unit": "measures", "units": "measures",
+               "类型": "measures", "衡量方式": "measures", "单位": "measures", "apply": "advise", "history": "advise"}
+
+
 def _help(text: str) -> c.Command:
     topic = normalize(text).lstrip("/") or None
-    return c.Help(SUBCOMMAND_ALIASES.get(topic, topic) if topic else None)
+    if topic is None:
+        return c.Help(None)
+    topic = SUBCOMMAND_ALIASES.get(topic, topic)
+    return c.Help(HELP_TOPICS.get(topic, topic))
 
 
 def _settings(text: str) -> c.Command:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from bot.domain import commands as c
 from bot.domain.errors import UserError
-from bot.domain.words import normalize
+from bot.domain.words import normalize, parse_number
 
 USAGE = "usage.token"
 LABEL_LIMIT = 80  # ApiToken.label
@@ -58,10 +58,10 @@ def parse_token(text: str) -> TokenCommand | c.Help:
             raise UserError("error.unexpected_words", words=" ".join(rest), usage=USAGE)
         return ListTokens()
     if sub == "revoke":
-        number = normalize(rest[0]).lstrip("#") if len(rest) == 1 else ""
-        if not number.isdigit() or int(number) < 1:
+        number = parse_number(rest[0]) if len(rest) == 1 else None
+        if number is None:
             raise UserError("token.error.revoke_number", usage=USAGE)
-        return RevokeToken(int(number))
+        return RevokeToken(number)
     if sub == "help":
         return c.Help("token")
     raise UserError("error.unknown_subcommand", command="/perf token", subcommand=head, usage=USAGE)

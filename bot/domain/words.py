@@ -110,9 +110,24 @@ def parse_channel(word: str) -> str | None:
     return None
 
 
+MAX_NUMBER = 1_000_000_000  # no workspace numbers that many items; a larger number names nothing
+
+
+def parse_number(word: str) -> int | None:
+    """A positive whole number as typed ("3", "#3", "３"); None for anything else, "²" and
+    twenty-digit numbers included (they would not fit the database's integers)."""
+    digits = unicodedata.normalize("NFKC", word.strip()).lstrip("#")
+    if not (digits.isascii() and digits.isdigit()) or len(digits) > 10 or not 1 <= int(digits) <= MAX_NUMBER:
+        return None
+    return int(digits)
+
+
 def parse_ref(word: str, usage: str, kinds: tuple[str, ...] = ("O", "KR", "K")) -> c.Ref:
     match = _REF.match(unicodedata.normalize("NFKC", word.strip()))
     if match:
+        numbers = [text for text in match.groups()[1:] if text and text.isdigit()]
+        if any(len(text) > 10 or int(text) > MAX_NUMBER for text in numbers):
+            raise UserError("error.unknown_ref", ref=word[:40])
         ref = c.Ref("KR", int(match[3]), int(match[2])) if match[1] else c.Ref(match[4].upper(), int(match[5]))
         if ref.kind in kinds:
             return ref

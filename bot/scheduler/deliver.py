@@ -9,7 +9,7 @@ import logging
 import os
 import socket
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 from sqlmodel import select
 
@@ -22,7 +22,8 @@ from bot.services.digests import DigestReady, build_digest, build_period_end
 from bot.services.dispatch import reader_language
 from bot.services.runtime import Runtime
 from bot.services.sends import (
-    Due, claim, claim_key, close_finished_periods, due_sends, mark_failed, mark_sent, mark_skipped, reclaim_failed,
+    UNVERIFIED, Due, claim, claim_key, close_finished_periods, due_sends, mark_failed, mark_sent, mark_skipped, mark_uninstalled,
+    reclaim_abandoned, reclaim_failed,
 )
 from bot.slack import blocks as b
 from bot.slack.surfaces import Words, checkin_button
@@ -54,13 +55,15 @@ class Deliverer:
     """`threads` deliveries run at once: each waits mostly on Slack (a round trip, a 429's
     Retry-After), so one slow workspace must not hold up the 1,999 others due the same minute."""
 
-    def __init__(self, runtime: Runtime, renderer: Renderer, poster: Poster, instance: str | None = None, threads: int = 8) -> None:
+    def __init__(self, runtime: Runtime, renderer: Renderer, poster: Poster, instance: str | None = None, threads: int = 8,
+                 lease: timedelta = timedelta(minutes=5)) -> None:
         self.runtime = runtime
         self.engine = runtime.engine
         self.renderer = renderer
         self.poster = poster
         self.instance = instance or instance_name()
         self.threads = max(1, threads)
+        self.lease = lease  # a claim still `sending` after this was left by a process that died
 
     def tick(self, now: datetime | None = None) -> None:
         now = now or datetime.now(timezone.utc)
@@ -68,9 +71,12 @@ class Deliverer:
             to_send, to_skip = due_sends(session, now)
         for due in to_skip:
             claim(self.engine, due, self.instance, now, status="skipped")
+        again, unverified = reclaim_failed(self.engine, now, self.instance)
+        abandoned = reclaim_abandoned(self.engine, now, self.instance, self.lease)
         with ThreadPoolExecutor(max_workers=self.threads, thread_name_prefix="deliver") as pool:
             jobs = [pool.submit(self.claim_and_deliver, due, now) for due in to_send]
-            jobs += [pool.submit(self.deliver, due, now) for due in reclaim_failed(self.engine, now, self.instance)]
+            jobs += [pool.submit(self.deliver, due, now) for due in again]
+            jobs += [pool.submit(self.recover, due, now) for due in (*abandoned, *unverified)]
         for job in jobs:
             if job.exception() is not None:  # recording the outcome failed too: say so, the clock goes on
                 log.error("a delivery failed and could not be recorded", exc_info=job.exception())
@@ -85,6 +91,31 @@ class Deliverer:
             return
         if claimed:
             self.deliver(due, now)
+
+    def recover(self, due: Due, now: datetime) -> None:
+        """A send a dead process had claimed: if its post is in the conversation (found by the
+        send key in the message metadata), it is recorded as sent; only if not is it posted."""
+        if due.kind != "reminders":  # a workspace's reminder run posts nothing itself: each person's reminder is its own send
+            with queued_session(self.engine) as session:
+                team_id = session.get(Workspace, due.workspace_id).team_id
+            try:
+                found = self.poster.find_post(team_id, due.target, due.key, (due.claimed_at or due.slot_at) - timedelta(minutes=1))
+            except PostFailed as failure:
+                log.warning("looking for %s after a crash failed: %s", due.key, failure)
+                self._failed(due, now, PostFailed(UNVERIFIED + str(failure), failure.retry_after, failure.revoked))
+                return
+            if found:
+                log.info("%s was posted before a crash; recorded as sent, not posted again", due.key)
+                mark_sent(self.engine, due.key, now)
+                return
+        self.deliver(due, now)
+
+    def _failed(self, due: Due, now: datetime, failure: PostFailed) -> None:
+        if failure.revoked:  # uninstalled or revoked: nothing more goes to this workspace, and this is not retried
+            mark_uninstalled(self.engine, due.workspace_id, now)
+            mark_failed(self.engine, due.key, str(failure), now, final=True)
+            return
+        mark_failed(self.engine, due.key, str(failure), now, failure.retry_after)
 
     def deliver(self, due: Due, now: datetime) -> None:
         try:
@@ -111,11 +142,12 @@ class Deliverer:
                 text = self.renderer.render("replies/period_end_ready.j2", language, "mrkdwn", r=summary)
                 chart = None
             words = Words(self.renderer, language)
-            self.poster.post(workspace.team_id, due.target, {"text": b.fallback_text(text), "blocks": b.message_blocks(text, words.and_more)}, chart)
+            message = {"text": b.fallback_text(text), "blocks": b.message_blocks(text, words.and_more)}
+            self.poster.post(workspace.team_id, due.target, message, chart, key=due.key)
             mark_sent(self.engine, due.key, now)
         except PostFailed as failure:
             log.warning("posting %s failed: %s", due.key, failure)
-            mark_failed(self.engine, due.key, str(failure), now, failure.retry_after)
+            self._failed(due, now, failure)
         except Exception as error:  # a bug must not stop the clock for every other workspace
             log.exception("building %s failed", due.key)
             mark_failed(self.engine, due.key, f"{type(error).__name__}: {error}", now)
@@ -147,7 +179,9 @@ class Deliverer:
             buttons = {"type": "actions", "elements": [checkin_button(words, item.ref) for item in items[:25]]}
             message = {"text": b.fallback_text(text), "blocks": b.message_blocks(text, words.and_more)[:49] + [buttons]}
             try:
-                self.poster.post(workspace.team_id, user_id, message)
+                self.poster.post(workspace.team_id, user_id, message, key=key)
                 mark_sent(self.engine, key, now)
             except PostFailed as failure:
-                mark_failed(self.engine, key, str(failure), now, failure.retry_after)
+                self._failed(Due(workspace.id, "reminder", user_id, key, now, language, str(period)), now, failure)
+                if failure.revoked:
+                    return

@@ -161,6 +161,7 @@ def carry_objective(ctx: Context, command: c.CarryObjective) -> ObjectiveCarried
     ).all()
     for kr in krs:
         ctx.session.add(KeyResult(workspace_id=ctx.workspace.id, objective_id=copy.id, number=kr.number, title=kr.title, start=kr.start,
-                                  target=kr.target, unit=kr.unit, weight=kr.weight, owner_id=kr.owner_id, created_at=ctx.now))
+                                  target=kr.target, unit=kr.unit, measure=kr.measure, weight=kr.weight, owner_id=kr.owner_id,
+                                  created_at=ctx.now))
     ctx.session.flush()
     return ObjectiveCarried(f"O{source.number}", lookup.objective_picture(ctx, copy), target_period)

@@ -25,6 +25,7 @@ from bot.store.models import Kpi, Objective, PeriodState, Send, Subscription, Wo
 
 MAX_ATTEMPTS = 5
 BASE_BACKOFF = timedelta(seconds=30)
+UNVERIFIED = "unverified: "  # a failed check for a post a dead process may have made; checked again, never blindly re-posted
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,7 @@ class Due:
     language: str
     period: str
     legacy_key: str | None = None  # the key an older release gave the same post (one per target and week)
+    claimed_at: datetime | None = None  # for a claim taken over from a process that died: when it was first taken
 
 
 def _minute(moment: datetime) -> datetime:
@@ -79,7 +81,7 @@ def candidate_sends(workspaces: list[Workspace], subscriptions: list[Subscriptio
 def due_sends(session: Session, now: datetime) -> tuple[list[Due], list[Due]]:
     """(to post now, to record as skipped): a slot missed while the bot was down still goes
     out if it is still that day in the workspace's time zone; later, it is skipped."""
-    workspaces = list(session.exec(select(Workspace)).all())
+    workspaces = list(session.exec(select(Workspace).where(col(Workspace.uninstalled_at).is_(None))).all())
     subscriptions = list(session.exec(select(Subscription).where(Subscription.active == True)).all())  # noqa: E712
     candidates = candidate_sends(workspaces, subscriptions, now)
     known = _existing_keys(session, [d.key for d in candidates])
@@ -109,7 +111,7 @@ def claim(engine: Engine, due: Due, instance: str, now: datetime, *, status: str
     """Insert the send's row; only the process whose insert wins may post it."""
     with queued_session(engine) as session:
         session.add(Send(workspace_id=due.workspace_id, key=due.key, kind=due.kind, target=due.target, period=due.period,
-                         language=due.language, status=status, slot_at=due.slot_at, claimed_by=instance,
+                         language=due.language, status=status, slot_at=due.slot_at, claimed_by=instance, claimed_at=now,
                          sent_at=None, next_attempt_at=None, attempts=0 if status == "skipped" else 1))
         try:
             session.commit()
@@ -139,32 +141,73 @@ def _settle(engine: Engine, key: str, **values) -> None:
         session.commit()
 
 
-def mark_failed(engine: Engine, key: str, error: str, now: datetime, retry_after: float | None = None) -> None:
-    """Record the failure; try again later with backoff (honouring Retry-After) until MAX_ATTEMPTS."""
+def mark_failed(engine: Engine, key: str, error: str, now: datetime, retry_after: float | None = None, final: bool = False) -> None:
+    """Record the failure; try again later with backoff (honouring Retry-After) until MAX_ATTEMPTS
+    (`final`: never, as when the workspace's token was revoked)."""
     with queued_session(engine) as session:
         row = session.exec(select(Send).where(Send.key == key)).one()
         backoff = max(BASE_BACKOFF * (2 ** (row.attempts - 1)), timedelta(seconds=retry_after or 0))
         row.status = "failed"
         row.last_error = error[:400]
-        row.next_attempt_at = now + backoff if row.attempts < MAX_ATTEMPTS else None
+        row.next_attempt_at = now + backoff if row.attempts < MAX_ATTEMPTS and not final else None
         session.add(row)
         session.commit()
 
 
-def reclaim_failed(engine: Engine, now: datetime, instance: str) -> list[Due]:
-    """Failed sends whose next attempt has come: each is taken by exactly one process."""
+def mark_uninstalled(engine: Engine, workspace_id: int, now: datetime) -> None:
+    """The app was uninstalled or its tokens revoked: no send goes to this workspace any more."""
+    with queued_session(engine) as session:
+        session.execute(update(Workspace).where(Workspace.id == workspace_id, col(Workspace.uninstalled_at).is_(None))
+                        .values(uninstalled_at=now))
+        session.commit()
+
+
+def reclaim_failed(engine: Engine, now: datetime, instance: str) -> tuple[list[Due], list[Due]]:
+    """Failed sends whose next attempt has come, each taken by exactly one process: (to post
+    again, to look for first). The second are posts a dead process may have made, whose check
+    failed last time: they are looked for again, never re-posted without looking."""
     with queued_session(engine) as session:
         rows = session.exec(select(Send).where(Send.status == "failed", col(Send.next_attempt_at).is_not(None), col(Send.next_attempt_at) <= now)).all()
-        taken = []
+        again, unverified = [], []
         for row in rows:
             result = session.execute(
                 update(Send).where(Send.id == row.id, Send.status == "failed")
-                .values(status="sending", attempts=Send.attempts + 1, claimed_by=instance, next_attempt_at=None)
+                .values(status="sending", attempts=Send.attempts + 1, claimed_by=instance, next_attempt_at=None, claimed_at=now)
             )
             session.commit()
             if result.rowcount == 1:
-                taken.append(Due(row.workspace_id, row.kind, row.target, row.key, row.slot_at, row.language, row.period))
+                due = Due(row.workspace_id, row.kind, row.target, row.key, row.slot_at, row.language, row.period,
+                          claimed_at=row.claimed_at or row.slot_at)
+                (unverified if (row.last_error or "").startswith(UNVERIFIED) else again).append(due)
+        return again, unverified
+
+
+def reclaim_abandoned(engine: Engine, now: datetime, instance: str, lease: timedelta) -> list[Due]:
+    """Claims left `sending` past their lease by a process that died (kill -9, a lost machine):
+    each is taken over by exactly one process, which first looks for the post the dead one may
+    have made before it posts (exactly once across crashes)."""
+    cutoff = now - lease
+    with queued_session(engine) as session:
+        stale = session.exec(select(Send).where(
+            Send.status == "sending",
+            (col(Send.claimed_at) < cutoff) | (col(Send.claimed_at).is_(None) & (col(Send.slot_at) < cutoff)),
+        )).all()
+        taken = []
+        for row in stale:
+            result = session.execute(
+                update(Send).where(Send.id == row.id, Send.status == "sending", Send.claimed_by == row.claimed_by,
+                                   _same(Send.claimed_at, row.claimed_at))
+                .values(claimed_at=now, claimed_by=instance, attempts=Send.attempts + 1)
+            )
+            session.commit()
+            if result.rowcount == 1:
+                taken.append(Due(row.workspace_id, row.kind, row.target, row.key, row.slot_at, row.language, row.period,
+                                 claimed_at=row.claimed_at or row.slot_at))
         return taken
+
+
+def _same(column, value):
+    return column.is_(None) if value is None else column == value
 
 
 def close_finished_periods(engine: Engine, now: datetime) -> list[tuple[int, str]]:

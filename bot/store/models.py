@@ -77,6 +77,7 @@ class Workspace(SQLModel, table=True):
     okr_style: str = Field(default="stretch", max_length=12)  # stretch: 0.7 is success; committed: 1.0
     next_cycle: str | None = Field(default=None, max_length=16)  # a cycle change waiting for the period to end
     next_cycle_from: date | None = None
+    uninstalled_at: datetime | None = time_field(nullable=True)  # app uninstalled or tokens revoked: nothing is sent
     created_at: datetime = time_field()
 
 
@@ -89,6 +90,7 @@ class Member(SQLModel, table=True):
     role: str = Field(default="member", max_length=16)  # owner, manager, member
     locale: str | None = Field(default=None, max_length=16)
     away_until: date | None = None
+    deactivated_at: datetime | None = time_field(nullable=True)  # left the Slack workspace: no reminders, not "quiet"
     created_at: datetime = time_field()
 
 
@@ -234,6 +236,7 @@ class Send(SQLModel, table=True):
     next_attempt_at: datetime | None = time_field(nullable=True)
     sent_at: datetime | None = time_field(nullable=True)
     claimed_by: str = Field(default="", max_length=80)
+    claimed_at: datetime | None = time_field(nullable=True)  # when the claim (or its last take-over) began
 
 
 class ApiToken(SQLModel, table=True):
