@@ -28,11 +28,12 @@ NOW = datetime(2026, 11, 30, 9, 0, 5, tzinfo=timezone.utc)  # a Monday, five sec
 PERIOD = "2026-Q4"
 
 
-def populate(engine, count: int, charts: bool, prefix: str = "TF") -> list[str]:
-    """`count` workspaces due at NOW; returns their channels."""
+def populate(engine, count: int, charts: bool, prefix: str = "TF", now: datetime = NOW) -> list[str]:
+    """`count` workspaces whose weekly digest is due at `now` (UTC); returns their channels."""
     from bot.store.models import Checkin, KeyResult, Kpi, Member, Objective, Subscription, Workspace
 
-    created = NOW - timedelta(days=3)
+    period = f"{now.year}-Q{(now.month - 1) // 3 + 1}"
+    created = now - timedelta(days=3)
     with Session(engine) as session:
         session.execute(insert(Workspace), model_rows(Workspace, [
             {"team_id": f"{prefix}{n:05d}", "name": f"Team {n}", "timezone": "UTC", "language": "en", "reminders": False,
@@ -43,7 +44,7 @@ def populate(engine, count: int, charts: bool, prefix: str = "TF") -> list[str]:
         session.execute(insert(Member), model_rows(Member, [{"workspace_id": ws, "user_id": "UOWNER", "name": "owner", "role": "owner", "created_at": created} for ws in ids]))
         owners = dict(session.exec(select(Member.workspace_id, Member.id).where(Member.workspace_id.in_(ids))).all())
         session.execute(insert(Objective), model_rows(Objective, [
-            {"workspace_id": ws, "number": 1, "period": PERIOD, "title": "Raise brand awareness", "owner_id": owners[ws],
+            {"workspace_id": ws, "number": 1, "period": period, "title": "Raise brand awareness", "owner_id": owners[ws],
              "created_by": owners[ws], "created_at": created} for ws in ids
         ]))
         objectives = dict(session.exec(select(Objective.workspace_id, Objective.id).where(Objective.workspace_id.in_(ids))).all())
@@ -53,7 +54,7 @@ def populate(engine, count: int, charts: bool, prefix: str = "TF") -> list[str]:
             for ws in ids for k in (1, 2)
         ]))
         session.execute(insert(Kpi), model_rows(Kpi, [
-            {"workspace_id": ws, "number": 1, "period": PERIOD, "name": "Sales growth", "target": Decimal(15), "unit": "%",
+            {"workspace_id": ws, "number": 1, "period": period, "name": "Sales growth", "target": Decimal(15), "unit": "%",
              "weight": Decimal(100), "direction": "higher", "owner_id": owners[ws], "created_at": created} for ws in ids
         ]))
         krs = session.exec(select(KeyResult.workspace_id, KeyResult.id).where(KeyResult.workspace_id.in_(ids))).all()
@@ -61,15 +62,15 @@ def populate(engine, count: int, charts: bool, prefix: str = "TF") -> list[str]:
         rows = []
         for ws, kr in krs:
             rows += [{"workspace_id": ws, "key_result_id": kr, "value": Decimal(v), "author_id": owners[ws], "source": "bench", "note": "",
-                      "created_at": NOW - timedelta(days=d)} for v, d in ((2, 10), (4, 2))]
+                      "created_at": now - timedelta(days=d)} for v, d in ((2, 10), (4, 2))]
         for ws, kpi in kpis:
             rows.append({"workspace_id": ws, "kpi_id": kpi, "value": Decimal(12), "author_id": owners[ws], "source": "bench", "note": "",
-                         "created_at": NOW - timedelta(days=1)})
+                         "created_at": now - timedelta(days=1)})
         session.execute(insert(Checkin), model_rows(Checkin, rows))
         channels = [f"C{prefix}{n:05d}" for n in range(count)]
         session.execute(insert(Subscription), model_rows(Subscription, [
-            {"workspace_id": ws, "number": 1, "kind": "weekly", "target": channel, "weekday": NOW.weekday(),
-             "at": f"{NOW.hour:02d}:{NOW.minute:02d}", "language": "en", "created_by": owners[ws], "created_at": created, "active": True}
+            {"workspace_id": ws, "number": 1, "kind": "weekly", "target": channel, "weekday": now.weekday(),
+             "at": f"{now.hour:02d}:{now.minute:02d}", "language": "en", "created_by": owners[ws], "created_at": created, "active": True}
             for ws, channel in zip(ids, channels)
         ]))
         session.commit()

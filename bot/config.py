@@ -34,6 +34,7 @@ class Settings(BaseSettings):
     scheduler: bool = True  # run the clock that posts digests and reminders in this process
     scheduler_interval_seconds: float = 60
     delivery_threads: int = Field(default=8, ge=1)  # digests posted at once by one process's clock
+    send_lease_seconds: float = Field(default=300, gt=0)  # a send still `sending` after this was left by a process that died
     log_level: str = "INFO"
 
     @field_validator("slack_api_url")

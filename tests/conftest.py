@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))  # so tests can import `support.*`
+sys.path.insert(1, str(Path(__file__).parent.parent))  # and the benchmark's builders (`bench.*`)
 
 from bot.console.app import Console, ConsoleUser  # noqa: E402
 from bot.domain.advisor_rules import load_rules  # noqa: E402

@@ -49,7 +49,7 @@ class SlackPoster:
     def post(self, team_id: str, target: str, message: dict, chart: Chart | None = None, key: str | None = None) -> None:
         """Post `message`; with `key`, the post carries it as metadata, so that after a crash the
         send can be found in the conversation instead of being posted a second time."""
-        client: WebClient = self.client_for(team_id)
+        client = self._client(team_id)
         if key is not None:
             message = {**message, "metadata": {"event_type": SEND_EVENT, "event_payload": {"key": key}}}
         with _slack_errors():
@@ -63,7 +63,7 @@ class SlackPoster:
             log.exception("uploading the digest chart to %s failed", channel)
 
     def find_post(self, team_id: str, target: str, key: str, since: datetime) -> bool:
-        client: WebClient = self.client_for(team_id)
+        client = self._client(team_id)
         with _slack_errors():
             channel = self._channel(client, target)
             cursor = None
@@ -78,6 +78,12 @@ class SlackPoster:
                 if not cursor:
                     return False
         return False
+
+    def _client(self, team_id: str) -> WebClient:
+        try:
+            return self.client_for(team_id)
+        except LookupError as missing:  # no installation left for this workspace (OAuth): it was uninstalled
+            raise PostFailed(str(missing), revoked=True) from None
 
     @staticmethod
     def _channel(client: WebClient, target: str) -> str:

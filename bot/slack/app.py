@@ -4,6 +4,7 @@ talking to Slack, or to an emulator, through one retrying `WebClient`."""
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 from slack_bolt import App
 from slack_bolt.oauth.oauth_settings import OAuthSettings
@@ -93,4 +94,6 @@ def start_scheduler(settings: Settings, app: App, deps: SlackDeps):
     from bot.scheduler.posting import SlackPoster
 
     poster = SlackPoster(client_for_team(settings, app))
-    return start_clock(Deliverer(deps.runtime, deps.renderer, poster, threads=settings.delivery_threads), settings.scheduler_interval_seconds)
+    deliverer = Deliverer(deps.runtime, deps.renderer, poster, threads=settings.delivery_threads,
+                          lease=timedelta(seconds=settings.send_lease_seconds))
+    return start_clock(deliverer, settings.scheduler_interval_seconds)

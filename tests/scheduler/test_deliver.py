@@ -2,64 +2,13 @@
 the right local minute, through the real Slack client against the emulator."""
 
 from datetime import datetime, timezone
-from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
 from sqlmodel import Session, select
 
-from bot.console.app import Console, ConsoleUser
-from bot.render.text import Renderer
-from bot.scheduler.deliver import Deliverer
-from bot.scheduler.posting import SlackPoster
-from bot.slack.app import web_client
-from bot.config import Settings
 from bot.store.models import Send
-
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-LOS_ANGELES = ZoneInfo("America/Los_Angeles")
-PNG = b"\x89PNG\r\n\x1a\n"
-
-
-def local(zone, *args) -> datetime:
-    return datetime(*args, tzinfo=zone)
-
-
-@pytest.fixture
-def deliverer(runtime, emulator):
-    emulator.reset()
-    client = web_client(Settings(slack_bot_token="xoxb-test", slack_api_url=emulator.base_url))
-
-    def make(instance: str = "one") -> Deliverer:
-        return Deliverer(runtime, Renderer(runtime.catalog), SlackPoster(lambda team: client), instance=instance)
-
-    return make
-
-
-@pytest.fixture
-def say(runtime):
-    shell = Console(runtime, ConsoleUser(team="T1", name="UOWNER", language="en"))
-    return lambda line: shell.execute(line)
-
-
-def posts_to(emulator, channel: str) -> list:
-    return [c for c in emulator.calls_to("chat.postMessage") if c.args.get("channel") == channel]
-
-
-def setup_workspace(say, zone: str, when: datetime, weekday: str = "mon", at: str = "09:00") -> None:
-    with time_machine.travel(when, tick=False):
-        say(f"/perf settings timezone={zone} reminders=off")
-        say("/okr add Raise brand awareness")
-        say("/okr kr O1 Articles target=12")
-        say("/checkin KR1.1 4 on-track")
-        say("/kpi add Sales growth target=15% weight=100%")
-        say("/checkin K1 12%")
-        assert "Subscribed" in say(f"/digest weekly <#CMKT|marketing> {weekday} {at}")
-
-
-def tick(deliverer, when: datetime) -> None:
-    with time_machine.travel(when, tick=False):
-        deliverer.tick(datetime.now(timezone.utc))
+from support.scheduling import LOS_ANGELES, PNG, SHANGHAI, local, posts_to, setup_workspace, tick
 
 
 def test_the_weekly_digest_goes_out_once_at_the_local_minute_with_its_chart(say, deliverer, emulator):

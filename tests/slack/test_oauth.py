@@ -11,7 +11,7 @@ from support.db import database_url
 from support.slack_emulator import bot_token_for
 from support.slack_requests import SlackSender, reply_text
 
-from .conftest import start_server, stop_server
+from support.servers import start_server, stop_server
 
 
 class Server:

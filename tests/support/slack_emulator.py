@@ -94,6 +94,7 @@ class SlackEmulator:
         self.bot_id = "B" + bot_user_id.lstrip("U")
         self.domain = "".join(c for c in team_name.lower() if c.isalnum()) or "team"
         self.rate_limit_per_channel: float | None = None
+        self.post_delay: float = 0.0  # seconds each chat.postMessage takes (to catch a process mid fan-out)
         self.calls: list[Call] = []
         self._lock = threading.RLock()
         self._users: dict[str, dict[str, str]] = {}
@@ -152,6 +153,9 @@ class SlackEmulator:
             self._completed: list[tuple[str, bytes, dict[str, Any]]] = []
             self._last_post: dict[str, float] = {}
             self._ids = itertools.count(1)
+            self._last_ts = 0
+            self._history: dict[str, list[dict]] = {}  # channel -> messages, oldest first
+            self._revoked: dict[str, str] = {}  # token -> the error Slack now answers with
 
     def fail_next(self, method: str, *, status: int = 500, times: int = 1,
                   retry_after: int | None = None) -> None:
@@ -159,6 +163,17 @@ class SlackEmulator:
         Calls queue up: `fail_next(m, status=500)` then `fail_next(m, status=429)` fails twice, in that order."""
         with self._lock:
             self._failures.setdefault(method, []).append([status, times, retry_after])
+
+    def revoke(self, token: str, error: str = "invalid_auth") -> None:
+        """Every later call with `token` fails as Slack's do after an uninstall (invalid_auth,
+        account_inactive, token_revoked)."""
+        with self._lock:
+            self._revoked[token] = error
+
+    def history(self, channel: str) -> list[dict]:
+        """The messages posted to `channel` (a user id means their DM), oldest first."""
+        with self._lock:
+            return list(self._history.get("D" + channel if channel[:1] in "UW" else channel, []))
 
     def set_user(self, user_id: str, *, name: str, real_name: str | None = None,
                  locale: str = "en-US", tz: str | None = None) -> None:
@@ -201,10 +216,14 @@ class SlackEmulator:
         return f"{prefix}{next(self._ids):08d}"
 
     def _ts(self) -> str:
-        micros = next(self._ids) * 100  # unique and increasing, like real message ts values
-        return f"{1_700_000_000 + micros // 1_000_000}.{micros % 1_000_000:06d}"
+        """The posting time, as Slack's message ts values are, kept unique and increasing."""
+        micros = max(int(time.time() * 1_000_000), self._last_ts + 1)
+        self._last_ts = micros
+        return f"{micros // 1_000_000}.{micros % 1_000_000:06d}"
 
     def _handle_api(self, method: str, args: dict[str, Any], headers: dict[str, str]) -> _Reply:
+        if method == "chat.postMessage" and self.post_delay:
+            time.sleep(self.post_delay)  # outside the lock: posts to different channels overlap, as on Slack
         with self._lock:
             status, body, extra = self._dispatch(method, args, headers)
             self.calls.append(Call(method, args, headers, status, None if body.get("ok") else body.get("error")))
@@ -226,6 +245,8 @@ class SlackEmulator:
         if not (auth.startswith("Bearer ") and auth[7:].strip()) and not args.get("token"):
             return _err("not_authed")
         args = {**args, "_token": auth[7:].strip() if auth.startswith("Bearer ") else args.get("token")}
+        if args["_token"] in self._revoked:
+            return _err(self._revoked[args["_token"]])
         if method in ("chat.postMessage", "chat.postEphemeral", "chat.update"):
             return self._chat(method, args)
         if method.startswith("views."):
@@ -255,6 +276,8 @@ class SlackEmulator:
         message = {"type": "message", "text": args.get("text", ""), "user": self.bot_user_id,
                    "bot_id": self.bot_id, "team": self.team_id, "ts": ts}
         message.update({k: args[k] for k in ("blocks", "attachments", "thread_ts", "metadata") if k in args})
+        if method == "chat.postMessage":
+            self._history.setdefault(channel, []).append(message)
         return 200, {"ok": True, "channel": channel, "ts": ts, "message": message}, {}
 
     def _views(self, args: dict[str, Any]) -> _Reply:
@@ -293,6 +316,8 @@ class SlackEmulator:
             users = args.get("users") or ""
             users = users.split(",") if isinstance(users, str) else list(users)
             return {"ok": True, "channel": {"id": "D" + users[0] if len(users) == 1 else "G" + "".join(users)}}
+        if method == "conversations.history":
+            return self._conversation_history(args)
         if method == "conversations.info":
             cid = str(args.get("channel", ""))
             return {"ok": True, "channel": {"id": cid, "name": cid.lower(), "is_channel": cid[:1] == "C",
@@ -309,6 +334,20 @@ class SlackEmulator:
             return {"ok": True, "files": [{"id": f["id"], "title": f.get("title") or "",
                                            "name": self._uploads[f["id"]]["filename"]} for f in files]}
         return {"ok": True}
+
+    def _conversation_history(self, args: dict[str, Any]) -> dict[str, Any]:
+        """Newest first, `oldest`/`latest` exclusive bounds, paged by `limit`; metadata only with
+        include_all_metadata, as on Slack."""
+        channel = str(args.get("channel", ""))
+        oldest, latest = float(args.get("oldest") or 0), float(args.get("latest") or 9e12)
+        limit = max(1, min(int(args.get("limit") or 100), 1000))
+        start = int(args.get("cursor") or 0)
+        with_metadata = str(args.get("include_all_metadata", "")).lower() in ("1", "true")
+        found = [m for m in reversed(self._history.get(channel, [])) if oldest < float(m["ts"]) < latest]
+        page = [m if with_metadata else {k: v for k, v in m.items() if k != "metadata"} for m in found[start:start + limit]]
+        more = start + limit < len(found)
+        return {"ok": True, "messages": page, "has_more": more,
+                "response_metadata": {"next_cursor": str(start + limit) if more else ""}}
 
     def _user_json(self, user_id: str) -> dict[str, Any]:
         u = self._users.get(user_id) or {"name": user_id.lower(), "real_name": user_id, "locale": "en-US",
