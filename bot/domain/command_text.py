@@ -14,11 +14,11 @@ from decimal import Decimal
 
 from bot.domain import commands as c
 from bot.domain.errors import UserError
+from bot.domain.limits import checked_title
 from bot.domain.periods import parse_period
 from bot.domain.quantities import Quantity, parse_quantity
 from bot.domain.words import KEY_ALIASES, PERSPECTIVES, UNIT_WORDS, normalize, parse_mention
 
-MAX_TITLE = 200
 FREE_TEXT_OPTIONS = ("title", "note")
 _TOKEN = re.compile(r'(?:[^\s"“「]+|"[^"]*"|“[^”]*”|「[^」]*」|["“「])+')
 _QUOTES = {'"': '"', "“": "”", "「": "」"}
@@ -148,13 +148,9 @@ class CommandText:
         if "title" in self.options and typed:
             raise UserError("error.title_twice", words=typed, usage=self.usage)
         title = self.options.get("title") or typed
-        if not title:
-            if not required:
-                return None
-            raise UserError("error.missing_title", usage=self.usage)
-        if len(title) > MAX_TITLE:
-            raise UserError("error.title_too_long", length=len(title), limit=MAX_TITLE, usage=self.usage)
-        return title
+        if not title and not required:
+            return None
+        return checked_title(title, usage=self.usage)
 
     def no_leftovers(self) -> None:
         if self.rest:

@@ -17,6 +17,7 @@ from bot.domain import commands as c
 from bot.domain.advisor_input import parse_answers
 from bot.domain.command_text import CommandText
 from bot.domain.errors import UserError
+from bot.domain.limits import checked_note
 from bot.domain.periods import CYCLES
 from bot.domain.quantities import Quantity, parse_quantity
 from bot.domain.schedule import parse_clock, parse_weekday
@@ -142,9 +143,6 @@ def _kpi_list(text: str) -> c.Command:
     return c.ListKpis(owner, words.period())
 
 
-MAX_NOTE = 2000
-
-
 def _checkin(text: str) -> c.Command:
     words = CommandText(text, "usage.checkin", ("note",), strict=False)
     if not words.rest:
@@ -163,9 +161,7 @@ def _checkin(text: str) -> c.Command:
     typed = words.text()
     if typed and "note" in words.options:
         raise UserError("error.unexpected_words", words=typed, usage=words.usage)
-    note = words.options.get("note") or typed
-    if len(note) > MAX_NOTE:
-        raise UserError("error.note_too_long", length=len(note), limit=MAX_NOTE, usage=words.usage)
+    note = checked_note(words.options.get("note") or typed, usage=words.usage)
     return c.CheckIn(ref, value, confidence, note)
 
 

@@ -44,6 +44,7 @@ CONFIDENCE_WORDS = {
     "off-track": "off-track", "offtrack": "off-track", "off_track": "off-track", "落后": "off-track", "偏离": "off-track",
     "严重落后": "off-track", "偏离轨道": "off-track", "脱轨": "off-track",
 }
+CONFIDENCES = ("on-track", "at-risk", "off-track")
 # Words near enough to a confidence to be a slip for one ("risky", "ontrak"): asked about, not kept as a note.
 CONFIDENCE_LIKE = ("risk", "track", "风险", "落后", "顺利", "偏离")
 DIRECTION_FLAGS = {

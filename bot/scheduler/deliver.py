@@ -162,7 +162,7 @@ class Deliverer:
             period = period_containing(today, workspace_cycle(workspace, today))
             members = {m.user_id: m for m in session.exec(select(Member).where(Member.workspace_id == workspace.id)).all()}
             candidates = stale_candidates(session, workspace, str(period))
-        away = {m.user_id: m.away_until for m in members.values() if m.away_until}
+        away = {m.user_id: m.unavailable_until for m in members.values() if m.unavailable_until}
         stale = stale_items_by_owner(candidates, now, today, workspace.reminder_days, away)
         if retry is not None:
             stale = {retry.target: stale[retry.target]} if retry.target in stale else {}

@@ -7,6 +7,8 @@ from sqlmodel import select
 
 from bot.domain import commands as c
 from bot.domain.errors import UserError
+from bot.domain.limits import checked_note
+from bot.domain.words import CONFIDENCES
 from bot.domain.measures import checked_actual
 from bot.domain.views import Person
 from bot.services import lookup
@@ -36,10 +38,13 @@ def record_checkin(ctx: Context, command: c.CheckIn, *, source: str = "console",
         raise UserError("error.not_your_item", ref=str(command.ref))
     ctx.ensure_open(period)
     value = checked_actual(str(command.ref), current_measurement(item), command.value)
+    note = checked_note(command.note)
+    if command.confidence not in (None, *CONFIDENCES):
+        raise UserError("error.unknown_confidence", word=str(command.confidence)[:40], ref=str(command.ref), value=str(command.value))
     duplicate = idempotency_key is not None and _already_recorded(ctx, idempotency_key)
     if not duplicate:
         row = Checkin(
-            workspace_id=ctx.workspace.id, value=value, confidence=command.confidence, note=command.note,
+            workspace_id=ctx.workspace.id, value=value, confidence=command.confidence, note=note,
             author_id=ctx.member.id, source=source, created_at=ctx.now, idempotency_key=idempotency_key,
             key_result_id=item.id if parent else None, kpi_id=None if parent else item.id,
         )
@@ -52,7 +57,7 @@ def record_checkin(ctx: Context, command: c.CheckIn, *, source: str = "console",
             except IntegrityError:  # the same submission won a race a moment ago
                 duplicate = True
     author = Person(ctx.member.user_id, ctx.member.name)
-    common = dict(ref=str(command.ref), author=author, note=command.note, confidence=command.confidence,
+    common = dict(ref=str(command.ref), author=author, note=note, confidence=command.confidence,
                   duplicate=duplicate, announce_to=ctx.workspace.updates_channel)
     if parent is not None:
         objective, key_result = lookup.key_result_picture(ctx, parent, item)

@@ -111,6 +111,8 @@ def open_context(session: Session, actor: Actor, now: datetime | None = None) ->
 def find_or_create_workspace(session: Session, actor: Actor) -> Workspace:
     workspace = session.exec(select(Workspace).where(Workspace.team_id == actor.team_id)).first()
     if workspace is not None:
+        if workspace.uninstalled_at is not None:  # someone uses the app there again: it was reinstalled
+            workspace.uninstalled_at = None
         return workspace
     try:
         with session.begin_nested():

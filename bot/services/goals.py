@@ -8,6 +8,7 @@ from sqlmodel import select
 
 from bot.domain import commands as c
 from bot.domain.errors import UserError
+from bot.domain.limits import checked_title
 from bot.domain.measures import KEY_RESULT, KPI, Measurement, measurement
 from bot.domain.quantities import format_quantity
 from bot.domain.scoring import INCREASE, DECREASE, direction_of
@@ -22,7 +23,8 @@ def add_objective(ctx: Context, command: c.AddObjective) -> ObjectiveAdded:
     period = str(command.period or ctx.current_period)
     ctx.ensure_open(period)
     owner = member_for(ctx, command.owner) if command.owner else ctx.member
-    row = Objective(workspace_id=ctx.workspace.id, period=period, title=command.title, owner_id=owner.id, created_by=ctx.member.id, number=0)
+    row = Objective(workspace_id=ctx.workspace.id, period=period, title=checked_title(command.title), owner_id=owner.id,
+                    created_by=ctx.member.id, number=0)
     lookup.insert_numbered(ctx.session, row, Objective.workspace_id, ctx.workspace.id)
     return ObjectiveAdded(lookup.objective_picture(ctx, row))
 
@@ -35,7 +37,7 @@ def add_key_result(ctx: Context, command: c.AddKeyResult) -> KeyResultAdded:
                          target=command.target, unit=command.unit)
     owner = member_for(ctx, command.owner) if command.owner else ctx.session.get(type(ctx.member), parent.owner_id)
     row = KeyResult(
-        workspace_id=ctx.workspace.id, objective_id=parent.id, number=0, title=command.title, start=measured.start or Decimal(0),
+        workspace_id=ctx.workspace.id, objective_id=parent.id, number=0, title=checked_title(command.title), start=measured.start or Decimal(0),
         target=measured.target, unit=measured.unit, measure=measured.measure, weight=command.weight or Decimal(1), owner_id=owner.id,
     )
     lookup.insert_numbered(ctx.session, row, KeyResult.objective_id, parent.id)
@@ -51,7 +53,7 @@ def add_kpi(ctx: Context, command: c.AddKpi) -> KpiAdded:
                          target=command.target, unit=command.unit)
     owner = member_for(ctx, command.owner) if command.owner else ctx.member
     row = Kpi(
-        workspace_id=ctx.workspace.id, number=0, period=period, name=command.name, target=measured.target, unit=measured.unit,
+        workspace_id=ctx.workspace.id, number=0, period=period, name=checked_title(command.name), target=measured.target, unit=measured.unit,
         measure=measured.measure, start=measured.start, weight=command.weight, direction=direction_of(measured.measure),
         perspective=command.perspective, owner_id=owner.id,
     )
@@ -102,8 +104,8 @@ def _edit_objective(ctx: Context, command: c.EditItem) -> ItemEdited:
     ctx.ensure_open(row.period)
     changes = []
     if command.title:
-        changes.append(Change("title", row.title, command.title))
-        row.title = command.title
+        changes.append(Change("title", row.title, checked_title(command.title)))
+        row.title = checked_title(command.title)
     _move_period(ctx, row, command, changes)
     _reassign(ctx, row, command, changes)
     ctx.session.flush()
@@ -116,8 +118,8 @@ def _edit_key_result(ctx: Context, command: c.EditItem) -> ItemEdited:
     ctx.ensure_open(parent.period)
     changes = []
     if command.title:
-        changes.append(Change("title", row.title, command.title))
-        row.title = command.title
+        changes.append(Change("title", row.title, checked_title(command.title)))
+        row.title = checked_title(command.title)
     _remeasure(KEY_RESULT, row, command, changes, "usage.okr.edit")
     if command.weight is not None:
         changes.append(Change("weight", str(row.weight), str(command.weight)))
@@ -133,8 +135,8 @@ def _edit_kpi(ctx: Context, command: c.EditItem) -> ItemEdited:
     ctx.ensure_open(row.period)
     changes = []
     if command.title:
-        changes.append(Change("title", row.name, command.title))
-        row.name = command.title
+        changes.append(Change("title", row.name, checked_title(command.title)))
+        row.name = checked_title(command.title)
     _remeasure(KPI, row, command, changes, "usage.kpi.edit")
     row.direction = direction_of(row.measure)
     if command.weight is not None:

@@ -10,6 +10,7 @@ from datetime import date, datetime, timezone
 from decimal import Decimal
 
 from bot.domain.errors import UserError
+from bot.domain.limits import MAX_NOTE, MAX_TITLE
 from bot.domain.periods import CYCLES, parse_period
 from bot.domain.quantities import bounded
 from bot.domain.scoring import DECREASE, INCREASE, MEASURES, OKR_STYLES
@@ -125,17 +126,17 @@ WORKSPACE = {
 }
 MEMBER = {"user_id": _WHO, "name": _text(120), "role": _one_of("owner", "manager", "member"), "locale": _optional(_text(16)),
           "away_until": _optional(_date), "created_at": _time}
-OBJECTIVE = {"number": _NUMBER, "period": _period, "title": _text(400), "owner": _WHO, "created_by": _WHO, "created_at": _time,
+OBJECTIVE = {"number": _NUMBER, "period": _period, "title": _text(MAX_TITLE, empty=False), "owner": _WHO, "created_by": _WHO, "created_at": _time,
              "archived_at": _optional(_time), "carried_from": _optional(_NUMBER), "review_on": _optional(_date),
              "advice": _optional(_NUMBER), "key_results": lambda value: value}
-KEY_RESULT = {"number": _NUMBER, "title": _text(400), "start": _decimal, "target": _optional(_decimal), "unit": _text(4),
+KEY_RESULT = {"number": _NUMBER, "title": _text(MAX_TITLE, empty=False), "start": _decimal, "target": _optional(_decimal), "unit": _text(4),
               "weight": _decimal, "owner": _WHO, "created_at": _time, "archived_at": _optional(_time),
               "measure": _Since(_one_of(*MEASURES))}
-KPI = {"number": _NUMBER, "period": _period, "name": _text(400), "target": _optional(_decimal), "unit": _text(4), "weight": _decimal,
+KPI = {"number": _NUMBER, "period": _period, "name": _text(MAX_TITLE, empty=False), "target": _optional(_decimal), "unit": _text(4), "weight": _decimal,
        "direction": _one_of("higher", "lower"), "perspective": _optional(_one_of(*PERSPECTIVES)), "owner": _WHO,
        "created_at": _time, "archived_at": _optional(_time), "advice": _optional(_NUMBER),
        "measure": _Since(_one_of(*MEASURES)), "start": _Since(_optional(_decimal))}
-CHECKIN = {"ref": _text(20, empty=False), "author": _WHO, "value": _decimal, "confidence": _CONFIDENCE, "note": _text(2000),
+CHECKIN = {"ref": _text(20, empty=False), "author": _WHO, "value": _decimal, "confidence": _CONFIDENCE, "note": _text(MAX_NOTE),
            "source": _text(16), "created_at": _time, "idempotency_key": _optional(_text(128, empty=False))}
 PERIOD_STATE = {"period": _period, "closed_at": _optional(_time)}
 ADVICE = {"number": _NUMBER, "asked_by": _WHO, "answers": lambda value: value, "method": _text(16), "result": lambda value: value,

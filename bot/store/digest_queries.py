@@ -34,7 +34,7 @@ def digest_inputs(session: Session, workspace: Workspace, period: str, now: date
     return DigestInputs(
         objectives=objectives, key_results=key_results, key_results_week_ago=kr_then, kpis=kpis, kpis_week_ago=kpi_then,
         last_checkin_by={who[author].user_id: _aware(at) for author, at in last_by if author in who},
-        away_until={m.user_id: m.away_until for m in members if m.away_until},
+        away_until={m.user_id: m.unavailable_until for m in members if m.unavailable_until},
         score_cap=workspace.score_cap, okr_style=workspace.okr_style,
     )
 

@@ -93,6 +93,12 @@ class Member(SQLModel, table=True):
     deactivated_at: datetime | None = time_field(nullable=True)  # left the Slack workspace: no reminders, not "quiet"
     created_at: datetime = time_field()
 
+    @property
+    def unavailable_until(self) -> date | None:
+        """The last day this person gets no reminders and is not "quiet" in a digest: away until
+        a date, or for good once Slack says they left the workspace."""
+        return date.max if self.deactivated_at is not None else self.away_until
+
 
 class Objective(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("workspace_id", "number"),)
