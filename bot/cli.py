@@ -19,8 +19,6 @@ DATA_COMMANDS: dict = {}  # export, import, import-actuals: bot/cli_data.py
 def _console(args: argparse.Namespace, settings: Settings) -> int:
     from bot.console.app import Console, ConsoleUser
 
-    if logging.getLogger().level > logging.DEBUG:  # a newcomer's console shows replies, not migration logs
-        logging.getLogger("alembic").setLevel(logging.WARNING)
     runtime = start_runtime(settings)
     engine = runtime.engine
     interactive = sys.stdin.isatty()
@@ -187,6 +185,8 @@ def _main(argv: list[str] | None) -> int:
     args = parser.parse_args(argv)
     settings = Settings()
     configure_logging(settings.log_level, settings.secrets())
+    if args.command != "db" and logging.getLogger().level > logging.DEBUG:
+        logging.getLogger("alembic").setLevel(logging.WARNING)  # replies, not migration logs (`db upgrade` still shows them)
     if args.command is None:
         if settings.has_slack:
             return _serve(args, settings)

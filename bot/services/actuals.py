@@ -100,13 +100,17 @@ def parse_actuals_csv(text: str) -> list[ActualRow]:
     A malformed header stops everything at once; a malformed row is kept as a problem so the
     report names every bad line, not only the first.
     """
-    reader = csv.reader(io.StringIO(text.removeprefix("\ufeff"), newline=""))
+    reader = csv.reader(io.StringIO(text.removeprefix("\ufeff"), newline=""), strict=True)
     columns: list[str | None] | None = None
     rows: list[ActualRow] = []
     end = 0
     try:
         for cells in reader:
             line, end = end + 1, reader.line_num
+            if end > line and any("\n" in cell or "\r" in cell for cell in cells):
+                # One record over several lines: a quote opened and closed lines later, swallowing
+                # the rows between into one cell. Refused, rather than reported as a success.
+                raise UserError("actuals.error.unbalanced_quote", line=line, end=end)
             if not any(cell.strip() for cell in cells):
                 continue
             if columns is None:

@@ -24,8 +24,9 @@ from slack_bolt.context.context import BoltContext
 from slack_bolt.request import BoltRequest
 from slack_bolt.request.internals import build_context
 
+from bot.web.json_depth import MAX_JSON_DEPTH, json_depth
+
 log = logging.getLogger(__name__)
-MAX_JSON_DEPTH = 64
 MAX_AGE = 5 * 60  # seconds: Slack's window for a request's timestamp
 
 
@@ -83,24 +84,12 @@ def shape_problem(body: dict) -> str | None:
 
 
 def _json(text: str) -> object:
-    if _depth(text) > MAX_JSON_DEPTH:
+    if json_depth(text) > MAX_JSON_DEPTH:
         raise Refused(400, "JSON nested too deep")
     try:
         return json.loads(text)
     except (ValueError, RecursionError) as error:  # ValueError: bad JSON, or an integer of thousands of digits
         raise Refused(400, f"malformed JSON ({type(error).__name__})") from None
-
-
-def _depth(text: str) -> int:
-    """How deep the brackets go (an upper bound: brackets inside strings count too)."""
-    depth = deepest = 0
-    for char in text:
-        if char in "[{":
-            depth += 1
-            deepest = max(deepest, depth)
-        elif char in "]}":
-            depth -= 1
-    return deepest
 
 
 class SlackEvents:

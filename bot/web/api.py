@@ -21,6 +21,8 @@ from bot.services.context import Actor
 from bot.services.dispatch import run_use_case
 from bot.services.runtime import Runtime
 from bot.store.database import queued_session
+from bot.web.throttle import FailureThrottle
+from bot.web.json_depth import MAX_JSON_DEPTH, json_depth
 
 log = logging.getLogger(__name__)
 CHECKINS_PATH = "/api/v1/checkins"
@@ -38,13 +40,14 @@ class _Answer(Exception):
         self.status, self.key, self.headers, self.params = status, key, list(headers), params
 
 
-def api_app(runtime: Runtime) -> Callable:
+def api_app(runtime: Runtime, throttle: FailureThrottle | None = None) -> Callable:
     """The WSGI application; mount it so that SCRIPT_NAME + PATH_INFO is `/api/v1/checkins`."""
+    throttle = throttle or FailureThrottle()
 
     def application(environ, start_response):
         headers: list[tuple[str, str]] = []
         try:
-            status, body = _checkins(runtime, environ)
+            status, body = _checkins(runtime, environ, throttle)
         except _Answer as answer:
             status, body, headers = answer.status, _failure(runtime, answer.key, **answer.params), answer.headers
         except Exception:
@@ -60,13 +63,13 @@ def api_app(runtime: Runtime) -> Callable:
     return application
 
 
-def _checkins(runtime: Runtime, environ: dict) -> tuple[int, dict]:
+def _checkins(runtime: Runtime, environ: dict, throttle: FailureThrottle) -> tuple[int, dict]:
     path = environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", "")
     if path.rstrip("/") != CHECKINS_PATH:
         raise _Answer(404, "api.error.not_found")
     if environ.get("REQUEST_METHOD", "GET").upper() != "POST":
         raise _Answer(405, "api.error.method_not_allowed", [("Allow", "POST")])
-    workspace, member = _authenticated(runtime, environ)
+    workspace, member = _authenticated(runtime, environ, throttle)
     items = _items(_json_body(environ))
     rows = read_actuals_items(items)
     actor = Actor(team_id=workspace.team_id, user_id=member.user_id, name=member.name, locale=member.locale, team_name=workspace.name)
@@ -79,14 +82,17 @@ def _checkins(runtime: Runtime, environ: dict) -> tuple[int, dict]:
                  "checkins": [_applied(row) for row in result.rows]}
 
 
-def _authenticated(runtime: Runtime, environ: dict):
+def _authenticated(runtime: Runtime, environ: dict, throttle: FailureThrottle):
+    client = environ.get("REMOTE_ADDR", "?")
+    if (wait := throttle.retry_after(client)) is not None:
+        raise _Answer(429, "api.error.throttled", [("Retry-After", str(int(wait + 0.999)))], seconds=int(wait + 0.999))
     scheme, _, token = environ.get("HTTP_AUTHORIZATION", "").strip().partition(" ")
     found = None
     if scheme.lower() == "bearer" and token.strip():
         with queued_session(runtime.engine) as session:
             found = authenticate(session, token.strip())
     if found is None:
-        log.warning("api: refused a request without a valid token from %s", environ.get("REMOTE_ADDR", "?"))
+        throttle.failed(client)
         raise _Answer(401, "api.error.unauthorized", [("WWW-Authenticate", 'Bearer realm="perfbot"')])
     return found
 
@@ -107,11 +113,17 @@ def _json_body(environ: dict) -> object:
     else:
         raw = b""
     try:
-        return json.loads(raw.decode("utf-8-sig"))
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise _Answer(400, "api.error.bad_json", detail="not UTF-8") from None
+    if json_depth(text) > MAX_JSON_DEPTH:
+        raise _Answer(400, "api.error.bad_json", detail=f"nested more than {MAX_JSON_DEPTH} levels deep")
+    try:
+        return json.loads(text)
     except json.JSONDecodeError as error:
         raise _Answer(400, "api.error.bad_json", detail=f"{error.msg} (line {error.lineno}, column {error.colno})") from None
+    except (ValueError, RecursionError) as error:  # an integer of thousands of digits
+        raise _Answer(400, "api.error.bad_json", detail=str(error)[:120]) from None
 
 
 def _drain(stream, size: int) -> None:

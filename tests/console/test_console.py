@@ -47,3 +47,22 @@ def test_a_line_may_act_as_another_user_and_teams_are_separate(db_url):
     assert "5/10 (50%)" in out and "Only owners and managers" in out
     other = run_console(db_url, "/okr list\n", "--user", "owner", "--team", "globex")
     assert "Brand" not in other
+
+
+def test_a_line_that_is_not_utf8_is_refused_alone_and_the_rest_still_run(db_url):
+    env = {**os.environ, "DATABASE_URL": db_url}
+    env.pop("SLACK_BOT_TOKEN", None), env.pop("SLACK_APP_TOKEN", None)
+    lines = b"/okr add First\n/okr add caf\xe9 \xff\n/okr add Third\n/okr list\n"
+    done = subprocess.run([sys.executable, "-m", "bot", "console", "--user", "owner"], input=lines, capture_output=True, env=env,
+                          timeout=120, check=True)
+    out = done.stdout.decode("utf-8")
+    assert "Traceback" not in out + done.stderr.decode("utf-8", "replace")
+    assert "Line 2 is not UTF-8" in out and "First" in out and "Third" in out and "O2" in out
+
+
+def test_an_ordinary_start_prints_no_migration_lines(tmp_path):
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'fresh.sqlite3'}"}
+    env.pop("SLACK_BOT_TOKEN", None), env.pop("SLACK_APP_TOKEN", None)
+    done = subprocess.run([sys.executable, "-m", "bot", "console"], input="/perf help\n", capture_output=True, text=True, env=env,
+                          timeout=120, check=True)
+    assert "alembic" not in done.stdout + done.stderr and "/okr add" in done.stdout

@@ -88,6 +88,8 @@ def test_importing_the_same_file_again_records_nothing_twice(goals, runtime, eng
     ("ref,note\nK1,x\n", "actuals.error.missing_column"),
     ("ref,value,ref\nK1,1,K2\n", "actuals.error.duplicate_column"),
     ("ref,value\n", "actuals.error.no_rows"),
+    ('ref,value,note\nK1,12%,"a quote that closes\nKR1.1,4,fine\nK1,13%,three lines later"\n', "actuals.error.unbalanced_quote"),
+    ('ref,value,note\nK1,12%,"never closed\nKR1.1,4,fine\n', "actuals.error.bad_csv"),
 ])
 def test_a_bad_header_is_refused_at_once(text, key):
     with pytest.raises(UserError) as refused:
@@ -113,3 +115,12 @@ def test_a_closed_period_is_read_only(goals, runtime, engine):
     outcome = apply(runtime, "ref,value\nK1,1%\nK3,5\n")
     assert [(p.line, p.key) for p in outcome.error.params["rows"]] == [(3, "error.period_closed")]
     assert checkins(engine) == []
+
+
+@pytest.mark.parametrize("value, key", [
+    ("0.000000000000000000000000000001%", "error.too_many_decimals"), ("1e5", "error.not_a_number"), ("40%", "error.unit_mismatch"),
+])
+def test_a_csv_value_passes_the_same_checks_as_a_command(goals, runtime, engine, value, key):
+    outcome = apply(runtime, f"ref,value\nKR1.1,{value}\n")
+    assert outcome.error is not None and checkins(engine) == []
+    assert key in {p.key for p in outcome.error.params.get("rows", ())} | {outcome.error.key}

@@ -126,6 +126,11 @@ def test_import_fills_an_existing_empty_workspace(workspace, engine, runtime):
     (lambda d: d["kpis"][0].update(target=12.5), "transfer.error.invalid_document"),
     (lambda d: d["checkins"][-1].update(author="nobody"), "transfer.error.invalid_document"),
     (lambda d: d.pop("members"), "transfer.error.invalid_document"),
+    (lambda d: d["objectives"][0]["key_results"][0].update(start="12", target="12"), "transfer.error.invalid_document"),
+    (lambda d: d["kpis"][0].update(target="1E-24"), "transfer.error.invalid_document"),
+    (lambda d: d["objectives"][0].update(title="x" * 5000), "transfer.error.invalid_document"),
+    (lambda d: d["objectives"][0].update(title=""), "transfer.error.invalid_document"),
+    (lambda d: d["checkins"][0].update(note="n" * 100_000), "transfer.error.invalid_document"),
 ])
 def test_a_malformed_document_writes_nothing(workspace, engine, damage, key):
     document = copy.deepcopy(workspace)

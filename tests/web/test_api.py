@@ -187,3 +187,29 @@ def test_bad_token_commands_are_explained(text, key):
     with pytest.raises(UserError) as refused:
         parse_token(text)
     assert refused.value.key == key
+
+
+def test_wrong_tokens_are_throttled_per_client_and_logged_in_aggregate(server, token, caplog):
+    caplog.set_level(logging.WARNING, logger="bot.web")
+    answers = [post(server, {"ref": "K1", "value": "12%"}, "pbt_" + "w" * 40).status_code for _ in range(60)]
+    assert answers[:10] == [401] * 10 and set(answers[10:]) == {429}
+    throttled = post(server, {"ref": "K1", "value": "12%"}, token)  # even the right token waits out the window
+    assert throttled.status_code == 429 and int(throttled.headers["Retry-After"]) >= 1
+    refusals = [r for r in caplog.records if r.name.startswith("bot.web") and "refused" in r.getMessage()]
+    assert len(refusals) == 1 and token not in caplog.text
+
+
+@pytest.mark.parametrize("raw", [
+    b'{"ref": "K1", "value": ' + b"9" * 5000 + b"}",
+    b"[" * 100_000 + b"]" * 100_000,
+])
+def test_hostile_json_is_a_400_not_a_crash(server, token, raw):
+    answer = requests.post(server + "/api/v1/checkins", data=raw, timeout=10,
+                           headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
+    assert answer.status_code == 400 and answer.json()["error"]["key"] == "api.error.bad_json"
+
+
+def test_a_huge_reference_is_explained(server, token, engine):
+    answer = post(server, {"ref": "K" + "9" * 30, "value": "12%"}, token)
+    assert answer.status_code == 400 and "There is no" in answer.json()["errors"][0]["message"]
+    assert table_counts(engine)["checkin"] == 0
