@@ -91,15 +91,14 @@ def serve(settings: Settings) -> int:
         log.error("Neither SLACK_BOT_TOKEN nor SLACK_CLIENT_ID/SLACK_CLIENT_SECRET is set; see README.md (or run `python -m bot console`).")
         return 2
     if settings.slack_app_token is not None:
-        from slack_bolt.adapter.socket_mode import SocketModeHandler
-
         from bot.cli import start_runtime
         from bot.slack.app import build_app, start_scheduler
+        from bot.slack.socket_mode import CheckedSocketModeHandler
 
         app, deps = build_app(settings, start_runtime(settings))
         start_scheduler(settings, app, deps)
         log.info("connecting to Slack in Socket Mode")
-        SocketModeHandler(app, settings.slack_app_token.get_secret_value()).start()
+        CheckedSocketModeHandler(app, settings.slack_app_token.get_secret_value()).start()
         return 0
     if settings.slack_signing_secret is None:
         log.error("SLACK_SIGNING_SECRET is not set; HTTP mode needs it to verify Slack's requests.")

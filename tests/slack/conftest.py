@@ -7,8 +7,10 @@ import itertools
 import pytest
 
 from support.db import database_url
-from support.servers import start_server, stop_server
+from support.servers import start_server, start_socket_server, stop_server
 from support.slack_requests import SlackSender
+from support.socket_mode_emulator import SocketModeEmulator
+from support.socket_requests import SocketSender
 
 _teams = itertools.count(1)
 
@@ -41,8 +43,35 @@ def servers_on_one_database(emulator, tmp_path):
         stop_server(process)
 
 
+@pytest.fixture(scope="session")
+def socket_mode(emulator):
+    """Slack's Socket Mode endpoint; the Web API emulator's apps.connections.open points at it."""
+    with SocketModeEmulator() as socket:
+        emulator.socket_mode = socket
+        yield socket
+        emulator.socket_mode = None
+
+
+@pytest.fixture(scope="session")
+def socket_server(emulator, socket_mode, server_db):
+    process = start_socket_server(emulator, server_db, socket_mode)
+    yield process
+    stop_server(process)
+
+
+def pytest_generate_tests(metafunc):
+    """A module that sets TRANSPORTS runs each of its tests over each: signed HTTP, Socket Mode."""
+    if "slack" in metafunc.fixturenames and hasattr(metafunc.module, "TRANSPORTS"):
+        metafunc.parametrize("slack", metafunc.module.TRANSPORTS, indirect=True)
+
+
 @pytest.fixture
-def slack(server, emulator):
-    """A signed-request sender for a fresh workspace (a new team id per test)."""
+def slack(request, emulator):
+    """A sender for a fresh workspace (a new team id per test), over HTTP unless the test asks
+    for Socket Mode."""
     emulator.reset()
-    return SlackSender(server + "/slack/events", team_id=f"T{next(_teams):04d}")
+    team_id = f"T{next(_teams):04d}"
+    if getattr(request, "param", "http") == "socket":
+        request.getfixturevalue("socket_server")
+        return SocketSender(request.getfixturevalue("socket_mode"), team_id)
+    return SlackSender(request.getfixturevalue("server") + "/slack/events", team_id=team_id)

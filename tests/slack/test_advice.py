@@ -2,6 +2,8 @@
 
 from support.slack_requests import SlackSender, reply_text, select, text_input
 
+TRANSPORTS = ("http", "socket")  # every test here runs over signed HTTP and over Socket Mode
+
 
 def test_one_line_advice_has_an_apply_button_for_owners(slack: SlackSender, emulator):
     response = slack.command("/advise", "size=12 business=product resources=limited goal=expansion")

@@ -4,6 +4,8 @@ import time
 
 from support.slack_requests import SlackSender, reply_text, select, text_input
 
+TRANSPORTS = ("http", "socket")  # every test here runs over signed HTTP and over Socket Mode
+
 
 def setup_items(slack: SlackSender) -> None:
     slack.command("/okr", "add Brand awareness")

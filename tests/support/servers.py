@@ -51,3 +51,18 @@ def stop_server(process: subprocess.Popen) -> str:
         process.kill()
         output, _ = process.communicate()
     return output or ""
+
+
+def start_socket_server(emulator: SlackEmulator, db_url: str, socket, **env_overrides: str) -> subprocess.Popen:
+    """`python -m bot serve` in Socket Mode (an app-level token): it connects out to `socket`."""
+    env = {
+        **os.environ, "SLACK_BOT_TOKEN": "xoxb-test-token", "SLACK_APP_TOKEN": "xapp-test-token", "SLACK_API_URL": emulator.base_url,
+        "DATABASE_URL": db_url, "LOG_LEVEL": "WARNING", "SCHEDULER": "false", **env_overrides,
+    }
+    env.pop("SLACK_SIGNING_SECRET", None)
+    greeted = socket.hellos
+    process = subprocess.Popen([sys.executable, "-m", "bot", "serve"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    if not socket.wait_connected(greeted + 1, timeout=60):
+        process.kill()
+        raise RuntimeError(f"serve did not connect in Socket Mode:\n{process.stdout.read()}")
+    return process

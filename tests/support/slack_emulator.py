@@ -95,6 +95,7 @@ class SlackEmulator:
         self.domain = "".join(c for c in team_name.lower() if c.isalnum()) or "team"
         self.rate_limit_per_channel: float | None = None
         self.post_delay: float = 0.0  # seconds each chat.postMessage takes (to catch a process mid fan-out)
+        self.socket_mode = None  # a SocketModeEmulator: where apps.connections.open sends an app
         self.calls: list[Call] = []
         self._lock = threading.RLock()
         self._users: dict[str, dict[str, str]] = {}
@@ -304,6 +305,12 @@ class SlackEmulator:
                 "enterprise": None, "is_enterprise_install": False, "authed_user": {"id": "UINSTALLER"}}
 
     def _simple(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
+        if method == "apps.connections.open":
+            if not str(args.get("_token") or "").startswith("xapp-"):
+                return {"ok": False, "error": "not_allowed_token_type"}
+            if self.socket_mode is None:
+                return {"ok": False, "error": "internal_error"}
+            return {"ok": True, "url": self.socket_mode.url}
         if method == "auth.test":
             team_id = installed_team(str(args.get("_token") or "")) or self.team_id
             return {"ok": True, "url": f"https://{self.domain}.slack.com/", "team": self.team_name,

@@ -16,7 +16,7 @@ def register(app, deps: SlackDeps) -> None:
     def home_opened(body, event, client):
         if event.get("tab", "home") != "home":
             return
-        if not claim_delivery(deps.runtime.engine, f"event:{body.get('event_id') or event.get('event_ts')}"):
+        if not claim_delivery(deps.runtime.engine, f"event:{body.get('team_id')}:{body.get('event_id') or event.get('event_ts')}"):
             return
         team_id = body.get("team_id") or event.get("view", {}).get("team_id", "")
         actor = deps.profiles.actor(client, team_id, event.get("user", ""))

@@ -48,7 +48,7 @@ def register(app, deps: SlackDeps) -> None:
             except UserError as error:
                 raise FieldError("value", error) from None
             command = CheckIn(ref, value, _value(values, "confidence") or None, _value(values, "note"))
-            return checkins.record_checkin(ctx, command, source="modal", idempotency_key=f"view:{view.get('id')}")
+            return checkins.record_checkin(ctx, command, source="modal", idempotency_key=f"view:{actor.team_id}:{view.get('id')}")
 
         outcome = run_use_case(deps.runtime, actor, record, label="checkin form")
         if outcome.error is not None:
@@ -76,7 +76,7 @@ def register(app, deps: SlackDeps) -> None:
                     drafts.append(DraftKeyResult(title, parse_quantity(target), parse_quantity(start) if start else None))
                 except UserError as error:
                     raise FieldError(f"kr_target_{n}" if not start else f"kr_start_{n}", error) from None
-            if not first_delivery(ctx.session, f"view:{view.get('id')}"):
+            if not first_delivery(ctx.session, f"view:{actor.team_id}:{view.get('id')}"):
                 return None
             return add_objective_with_key_results(ctx, _value(values, "title"), drafts)
 
