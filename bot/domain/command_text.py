@@ -81,7 +81,7 @@ class CommandText:
         canonical = self._known(key)
         if canonical is None or canonical not in self._allowed:
             if strict and separator in "=＝" and used == 1:
-                raise UserError("error.unknown_option", option=key, accepted=", ".join(f"{a}=" for a in self._allowed) or "—", usage=self.usage)
+                raise UserError("error.unknown_option", option=key, accepted=tuple(f"{a}=" for a in self._allowed) or ("—",), usage=self.usage)
             return None
         if not value and i + used < len(tokens):  # "目标= 30"
             value, used = tokens[i + used], used + 1

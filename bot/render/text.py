@@ -116,7 +116,13 @@ class Renderer:
         def unit_label(context, unit: str) -> str:
             return catalog.text(context["lang"], f"unit.{unit_key(unit)}", sign=unit)
 
-        env.globals.update(t=t, bar=progress_bar, has_message=catalog.has, grade=lambda p: f"{okr_grade(p):.1f}", grade_band=grade_band)
+        @pass_context
+        def option_label(context, name: str) -> str:
+            """`target=` as the reader's language writes it (`目标=`), for hints that name options."""
+            key = f"option.{str(name).removesuffix('=')}"
+            return catalog.text(context["lang"], key) if str(name).endswith("=") and catalog.has(key) else str(name)
+
+        env.globals.update(option_label=option_label, t=t, bar=progress_bar, has_message=catalog.has, grade=lambda p: f"{okr_grade(p):.1f}", grade_band=grade_band)
         env.filters.update(
             pct=lambda ratio, places=0: format_percent(ratio, places), qty=format_quantity, num=format_decimal,
             pts=signed_points, b=bold, mention=mention, mention_id=mention_id, channel=channel, bar=progress_bar, unit_label=unit_label,

@@ -185,3 +185,11 @@ def test_thresholds_and_milestones_through_the_commands(console):
     assert "KR1.2 done" in console("/checkin KR1.2 done")
     assert re.search(r"O1\*? 100%", console("/okr list"))
     assert "check in `done`" in console("/checkin KR1.2 5")
+
+
+def test_a_chinese_reply_names_the_chinese_option_keys(runtime):
+    from bot.console.app import Console, ConsoleUser
+
+    shell = Console(runtime, ConsoleUser(team="TZ", name="laowang", language="zh"))
+    assert "`权重=`" in shell.execute("/kpi add 客单价 目标=300")
+    assert "周期=、负责人=、标题=" in shell.execute("/okr add 品牌 taget=3")
