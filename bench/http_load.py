@@ -44,12 +44,14 @@ class Sizes:
     rounds: int = 2
     teams: int = 4
     reference_poll: bool = True  # also measure bolt's default (ack-polling) configuration
+    slow_clients: int = 100  # connections held open with an unfinished body during the slow-client phase
+    slow_requests: int = 150  # signed check-ins and /healthz calls timed with and without them
 
 
 FULL = Sizes()
 QUICK = Sizes(count={1: 150, 32: 800}, seconds={1: 4.0, 32: 5.0}, warmup={1: 40, 32: 64}, rounds=1, teams=2)
 SMOKE = Sizes(concurrencies=(1, 4), count={1: 15, 4: 40}, seconds={1: 5.0, 4: 5.0}, warmup={1: 3, 4: 8}, rounds=1, teams=1,
-              reference_poll=False)
+              reference_poll=False, slow_clients=20, slow_requests=10)
 
 
 _TRIGGERS = itertools.count(1)
@@ -258,6 +260,61 @@ def prepare_database(database_url: str) -> None:
         engine.dispose()
 
 
+def _healthz(base: str, count: int) -> Phase:
+    phase = Phase("healthz", 1)
+    connection = _connect(base)
+    started = time.perf_counter()
+    for _ in range(count):
+        start = time.perf_counter()
+        connection.request("GET", "/healthz")
+        answer = connection.getresponse()
+        answer.read()
+        if answer.status == 200:
+            phase.latencies_ms.append((time.perf_counter() - start) * 1000)
+        else:
+            phase.errors += 1
+    phase.wall_s = time.perf_counter() - started
+    connection.close()
+    return phase
+
+
+def _stalled(base: str, count: int) -> list:
+    """Connections that send headers promising 100 bytes of body, then one byte, then nothing."""
+    import socket
+
+    url = urlsplit(base)
+    held = []
+    for _ in range(count):
+        conn = socket.create_connection((url.hostname, url.port))
+        conn.sendall(b"POST /slack/events HTTP/1.1\r\nHost: bench\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+                     b"Content-Length: 100\r\n\r\nc")
+        held.append(conn)
+    return held
+
+
+def slow_clients(base: str, workload: Workload, sizes: Sizes, offset: int, log, kind: str) -> dict:
+    """A signed check-in's and /healthz's latency alone, then with `sizes.slow_clients` connections
+    holding an unfinished body open, in the same run: the ratio should stay near 1."""
+    def measure() -> dict:
+        check = load(base, "checkin", lambda i: workload.checkin(offset + i), workload.check_checkin, 1, sizes.slow_requests, 8.0)
+        health = _healthz(base, sizes.slow_requests)
+        return {"checkin": check.summary(), "healthz": health.summary()}
+
+    measure()  # warm-up
+    alone = measure()
+    held = _stalled(base, sizes.slow_clients)
+    try:
+        crowded = measure()
+    finally:
+        for conn in held:
+            conn.close()
+    ratio = {name: round(crowded[name]["p50_ms"] / alone[name]["p50_ms"], 2) if alone[name]["p50_ms"] and crowded[name]["p50_ms"] else None
+             for name in ("checkin", "healthz")}
+    log(f"  [{kind}] with {sizes.slow_clients} slow clients: check-in p50 {alone['checkin']['p50_ms']} -> {crowded['checkin']['p50_ms']} ms "
+        f"(x{ratio['checkin']}), /healthz p50 {alone['healthz']['p50_ms']} -> {crowded['healthz']['p50_ms']} ms (x{ratio['healthz']})")
+    return {"connections": sizes.slow_clients, "alone": alone, "with_slow_clients": crowded, "ratio_p50": ratio}
+
+
 def _log_problems(text: str) -> dict:
     return {"tracebacks": text.count("Traceback"), "error_lines": len(re.findall(r"\bERROR\b", text)),
             "worker_timeouts": text.count("WORKER TIMEOUT")}
@@ -307,6 +364,7 @@ def run_http(database_url: str | None, sizes: Sizes = FULL, workers: int = 1, th
                         f"n={s['requests']:<5} err={s['errors']} p50={s['p50_ms']}ms p99={s['p99_ms']}ms {s['rps']}/s")
                     if server == "bot":
                         emulator.settle()  # let the check-ins' follow-ups finish before the next phase
+        slow = slow_clients(children["bot"].base, workload, sizes, next(offsets) * 100_000, log, kind)
         follow_ups = emulator.settle()
         memory = {name: sampler.stop() for name, sampler in samplers.items()}
         recorded = count_checkins(database_url, workload.teams)
@@ -326,6 +384,7 @@ def run_http(database_url: str | None, sizes: Sizes = FULL, workers: int = 1, th
             "checkins_consistent": workload.checkins_ok == recorded,
             "emulator_calls": follow_ups,
             "memory": memory,
+            "slow_clients": slow,
         }
     finally:
         for sampler in samplers.values():

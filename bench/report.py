@@ -16,6 +16,7 @@ TARGETS = {
     "digest_build_s": 0.25,
     "fanout_s": 120.0,
     "serve_rss_mb": 150.0,
+    "slow_clients_ratio": 1.5,  # x the same run's latency without slow clients
 }
 
 
@@ -71,9 +72,14 @@ def evaluate(report: dict) -> list[dict]:
         holds = None if p99 is None or high < 32 else p99 < TARGETS["checkin_p99_c32_ms"] and chigh["errors"] == 0
         add(f"/checkin p99 < 300 ms, c={high}", kind, p99, TARGETS["checkin_p99_c32_ms"], holds,
             "" if high >= 32 else "not judged: smaller concurrency than the target's 32")
+        slow = http.get("slow_clients")
+        if slow:
+            worst = max(v for v in slow["ratio_p50"].values() if v is not None)
+            add(f"{slow['connections']} slow clients: check-in and /healthz p50 ≤ 1.5× without them", kind, slow["ratio_p50"],
+                TARGETS["slow_clients_ratio"], worst <= TARGETS["slow_clients_ratio"])
         rss = http["memory"]["bot"]["peak_rss_sum_mb"]
         add("serve peak RSS < 150 MB", kind, rss, TARGETS["serve_rss_mb"], rss < TARGETS["serve_rss_mb"],
-            f"master + {http['workers']} worker(s), RSS summed; PSS sum {http['memory']['bot']['peak_pss_sum_mb']} MB")
+            f"{http['workers']} worker(s), RSS summed; PSS sum {http['memory']['bot']['peak_pss_sum_mb']} MB")
     for kind, digest in report.get("digest", {}).items():
         large = digest["sizes"]["large"]
         add("digest SQL statements ≤ 10, same at 1/10 size", kind, f"{large['statements']} / {digest['sizes']['tenth']['statements']}",
@@ -112,7 +118,7 @@ def table(report: dict) -> str:
         if "results" not in http:
             out.append(f"\n1. Slash commands over HTTP [{kind}]: {http.get('note', 'not measured')}")
             continue
-        out.append(f"\n1. Slash commands over HTTP [{kind}] — gunicorn gthread, {http['workers']} worker(s) x {http['threads']} threads; "
+        out.append(f"\n1. Slash commands over HTTP [{kind}] — uvicorn + the front, {http['workers']} worker(s) x {http['threads']} threads; "
                    f"{http['workspaces']} workspaces of {http['workspace_shape']}")
         out.append(f"   {'target':<22}{'conc':>5}{'requests':>10}{'errors':>8}{'p50 ms':>10}{'p99 ms':>10}{'req/s':>9}{'p50 ÷ floor':>13}{'p99 ÷ floor':>13}")
         names = {"bare": "bare bolt (floor)", "bare_poll": "bare bolt, ack poll*", "checkin": "/checkin", "scorecard": "/scorecard"}
@@ -125,6 +131,11 @@ def table(report: dict) -> str:
         out.append(f"   check-ins answered {http['checkins_answered_ok']}, in the database {http['checkins_in_database']}"
                    f" ({'consistent' if http['checkins_consistent'] else 'MISMATCH'}); calls the server made to Slack: "
                    + ", ".join(f"{k} {v}" for k, v in sorted(http["emulator_calls"].items()) if v))
+        if slow := http.get("slow_clients"):
+            alone, crowded = slow["alone"], slow["with_slow_clients"]
+            out.append(f"   with {slow['connections']} slow clients holding unfinished bodies: check-in p50 {alone['checkin']['p50_ms']} → "
+                       f"{crowded['checkin']['p50_ms']} ms ({slow['ratio_p50']['checkin']}×), /healthz p50 {alone['healthz']['p50_ms']} → "
+                       f"{crowded['healthz']['p50_ms']} ms ({slow['ratio_p50']['healthz']}×); errors {crowded['checkin']['errors']}")
         problems = {k: v for k, v in http.get("server_log_problems", {}).items() if any(v.values())}
         if problems:
             out.append(f"   server log problems: {problems}")
