@@ -88,6 +88,9 @@ def evaluate(report: dict) -> list[dict]:
         add("digest of the large workspace built < 0.25 s", kind, large["build_s_median"], TARGETS["digest_build_s"],
             large["build_s_median"] < TARGETS["digest_build_s"] if full_size else None,
             f"{large['checkins']:,} check-ins; median of repeats" + ("" if full_size else "; not judged: smaller than the target's workspace"))
+    if fz := report.get("fuzz"):
+        problems = len(fz["http"]["problems"]) + len(fz["console"]["problems"]) + fz["http"]["tracebacks_in_log"]
+        add("random command lines: no internal error, no traceback", "sqlite", f"{fz['http']['lines']} lines, {problems} problems", 0, problems == 0)
     fanout = report.get("fanout", {}).get("main")
     if fanout:
         seconds = fanout["seconds_until_all_posted"]
@@ -151,6 +154,10 @@ def table(report: dict) -> str:
             out.append(f"   {label:<8}{s['objectives']:>11}{s['key_results']:>7}{s['kpis']:>6}{s['checkins']:>11,}{s['statements']:>11}"
                        f"{s['build_s_median'] * 1000:>10.1f}{s['build_s_min'] * 1000:>9.1f}{s['render_s_median'] * 1000:>11.1f}")
         out.append(f"   statements equal at both sizes: {digest['statements_equal']}; time large ÷ tenth: {digest['time_ratio_large_to_tenth']}×")
+    if fz := report.get("fuzz"):
+        out.append(f"\n5. Random command lines — {fz['http']['lines']} over signed HTTP ({fz['http']['seconds']} s): {len(fz['http']['problems'])} "
+                   f"problems, {fz['http']['tracebacks_in_log']} tracebacks in the log; the same through the console "
+                   f"({fz['console']['seconds']} s): {len(fz['console']['problems'])} problems")
     fan = report.get("fanout")
     if fan:
         out.append("\n3. Fan-out — digests due in the same minute, Deliverer.tick against the emulator (1 msg/s/channel, 429 past it)")

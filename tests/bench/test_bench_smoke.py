@@ -28,6 +28,8 @@ def test_the_smallest_benchmark_runs_every_part_and_reports_its_figures(tmp_path
             assert row["p50_ms"] > 0 and row["p99_ms"] >= row["p50_ms"] and row["rps"] > 0
             assert row["ratio_p50"] > 0
     assert http["checkins_consistent"], (http["checkins_answered_ok"], http["checkins_in_database"])
+    assert result["fuzz"]["http"]["problems"] == [] and result["fuzz"]["console"]["problems"] == []
+    assert result["fuzz"]["http"]["tracebacks_in_log"] == 0
     slow = http["slow_clients"]
     assert slow["with_slow_clients"]["checkin"]["errors"] == 0 and slow["with_slow_clients"]["healthz"]["errors"] == 0
     assert slow["ratio_p50"]["checkin"] > 0 and slow["ratio_p50"]["healthz"] > 0

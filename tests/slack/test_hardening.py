@@ -162,3 +162,10 @@ def test_forms_keep_the_limits_of_the_commands(slack: SlackSender, emulator):
     for answer in (empty, long):
         assert answer.status_code == 200 and answer.json().get("response_action") == "errors", answer.text
     assert "No objectives" in reply_text(slack.command("/okr", "list"))
+
+
+def test_five_hundred_random_command_lines_get_replies_not_errors(server):
+    from bench.fuzz import lines, over_http
+
+    result = over_http(server, lines(500, seed=11), team="TFUZZ500")
+    assert result["problems"] == [], result["problems"][:5]
