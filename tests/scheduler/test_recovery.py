@@ -69,3 +69,23 @@ def test_a_revoked_token_stops_every_send_and_is_not_retried(say, deliverer, emu
     for day in (0, 7, 14):
         tick(clock, MONDAY_9 + timedelta(days=day, minutes=30))
     assert len(emulator.calls) == calls  # nothing more is attempted for that workspace
+
+
+def test_a_person_who_left_the_workspace_gets_no_reminder_and_is_not_quiet(say, deliverer, emulator, engine):
+    import time_machine
+
+    from bot.services.lifecycle import member_left
+
+    with time_machine.travel(local(SHANGHAI, 2026, 11, 2, 9, 0), tick=False):
+        say("/perf settings timezone=Asia/Shanghai")
+        say("/okr add Brand")
+        say("/okr kr O1 Articles target=12 owner=<@UALICE|alice>")
+        say("/okr kr O1 Events target=4 owner=<@UBOB|bob>")
+    member_left(engine, "T1", "UALICE", True, local(SHANGHAI, 2026, 11, 3, 9, 0))
+    tick(deliverer(), local(SHANGHAI, 2026, 11, 10, 10, 0))
+    reminded = {c.args["channel"] for c in emulator.calls_to("chat.postMessage")}
+    assert reminded == {"DUBOB"}
+    with time_machine.travel(local(SHANGHAI, 2026, 11, 10, 11, 0), tick=False):
+        digest = say("/digest now")
+    quiet = digest.split("Not checked in")[-1] if "Not checked in" in digest else digest
+    assert "@bob" in quiet and "@alice" not in quiet

@@ -29,3 +29,20 @@ def test_replicas_answer_consistently_and_lose_no_concurrent_checkin(servers_on_
         notes = session.exec(select(Checkin.note).where(Checkin.note.like("wave %"))).all()
     assert sorted(notes, key=lambda n: int(n.split()[1])) == [f"wave {n}" for n in range(1, 21)]
     engine.dispose()
+
+
+def test_a_request_replayed_to_another_replica_is_acted_on_once(servers_on_one_database):
+    from urllib.parse import urlencode
+
+    import requests
+
+    from support.slack_requests import signature_headers
+
+    _, bases = servers_on_one_database(2, SCHEDULER="false")
+    body = urlencode({"team_id": "TREPLAY", "user_id": "UOWNER", "user_name": "owner", "command": "/okr", "text": "add Once only",
+                      "trigger_id": "trigger-replayed", "channel_id": "C1", "response_url": "http://127.0.0.1:9/unused"}).encode()
+    headers = {"Content-Type": "application/x-www-form-urlencoded", **signature_headers(body)}
+    answers = [requests.post(base + "/slack/events", data=body, headers=headers, timeout=10) for base in (*bases, *bases)]
+    assert sum("Added O1" in answer.text for answer in answers) == 1
+    listing = reply_text(SlackSender(bases[1] + "/slack/events", team_id="TREPLAY").command("/okr", "list"))
+    assert listing.count("Once only") == 1
