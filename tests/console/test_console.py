@@ -66,3 +66,44 @@ def test_an_ordinary_start_prints_no_migration_lines(tmp_path):
     done = subprocess.run([sys.executable, "-m", "bot", "console"], input="/perf help\n", capture_output=True, text=True, env=env,
                           timeout=120, check=True)
     assert "alembic" not in done.stdout + done.stderr and "/okr add" in done.stdout
+
+
+def test_the_interactive_console_has_history_on_the_up_arrow(tmp_path):
+    """A real terminal (a pty): the up arrow brings back the last line, as readline does."""
+    import pty
+    import select
+    import time
+
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'tty.sqlite3'}", "HOME": str(tmp_path), "XDG_DATA_HOME": str(tmp_path),
+           "TERM": "xterm"}
+    env.pop("SLACK_BOT_TOKEN", None), env.pop("SLACK_APP_TOKEN", None)
+    leader, follower = pty.openpty()
+    process = subprocess.Popen([sys.executable, "-m", "bot", "console", "--user", "owner"], stdin=follower, stdout=follower,
+                               stderr=follower, env=env, close_fds=True)
+    os.close(follower)
+    seen = b""
+
+    def prompts(count: int, timeout: float = 60) -> bytes:
+        """Read until the console has shown its prompt `count` times."""
+        nonlocal seen
+        deadline = time.monotonic() + timeout
+        while seen.count(b"perf> ") < count and time.monotonic() < deadline:
+            if select.select([leader], [], [], 0.2)[0]:
+                try:
+                    seen += os.read(leader, 4096)
+                except OSError:
+                    break
+        return seen
+
+    try:
+        prompts(1)
+        os.write(leader, b"/okr add Typed once\r")
+        assert b"Added O1" in prompts(2)
+        os.write(leader, b"\x1b[A\r")  # the up arrow, then Enter: the same line again
+        assert b"Added O2" in prompts(3)
+        os.write(leader, b"\x04")  # Ctrl-D at the prompt: the session ends and the history is saved
+        process.wait(timeout=30)
+    finally:
+        process.kill()
+        os.close(leader)
+    assert any(tmp_path.rglob("console_history"))
