@@ -10,7 +10,9 @@ from typing import TextIO
 
 from platformdirs import user_data_dir
 
+from bot.domain.advisor_input import REQUIRED, read_answer
 from bot.domain.commands import Mention
+from bot.domain.errors import UserError
 from bot.domain.words import parse_mention
 from bot.render.text import Renderer
 from bot.services.context import Actor
@@ -20,8 +22,9 @@ from bot.services.dispatch import run_command
 from bot.services.runtime import Runtime
 
 LANGUAGES = {"en": "en-US", "zh": "zh-CN", "zh-cn": "zh-CN"}
-QUESTIONS = (("size", "size"), ("marketing", "marketing"), ("business", "business"), ("resources", "resources"),
-             ("goal", "goal"), ("data", "data"), ("pay", "pay"))
+QUESTIONS = (("size", "size"), ("marketing", "marketing_size"), ("business", "business"), ("resources", "resources"),
+             ("goal", "goal"), ("data", "data_maturity"), ("pay", "pay_linked"))  # (one-line key, answer field)
+TRIES = 3
 
 
 @dataclass(frozen=True)
@@ -110,18 +113,34 @@ class Console:
         return reply
 
     def ask_questions(self, language: str, answers: Iterator[str], out: TextIO) -> str:
-        """The advisor's questionnaire as prompts; the answers become the one-line form."""
+        """The advisor's questionnaire as prompts; each answer is checked as it is given and
+        asked again when it is wrong, so one typo loses nothing. The answers become the one-line form."""
         out.write(self.renderer.message("advice.question_intro", language) + "\n")
         given = []
-        for field, key in QUESTIONS:
-            out.write(self.renderer.message(f"advice.question.{key}", language) + " ")
-            out.flush()
-            answer = next(answers, "")
-            answer = answer.strip() if isinstance(answer, str) else ""
-            out.write("\n" if not sys.stdin.isatty() else "")
-            if answer:
-                given.append(f"{field}={answer.replace(' ', '')}")
+        for key, field in QUESTIONS:
+            for _ in range(TRIES):
+                out.write(self.renderer.message(f"advice.question.{key}", language) + " ")
+                out.flush()
+                answer = next(answers, None)
+                answer = answer.strip() if isinstance(answer, str) else ""
+                out.write("\n" if not sys.stdin.isatty() else "")
+                problem = self._check_answer(field, answer, language)
+                if problem is None:
+                    if answer:
+                        given.append(f"{key}={answer.replace(' ', '')}")
+                    break
+                out.write(problem + "\n")
         return " ".join(given)
+
+    def _check_answer(self, field: str, answer: str, language: str) -> str | None:
+        """The sentence that says what is wrong with one answer, or None when it will do."""
+        if not answer:
+            return None if field not in REQUIRED else self.renderer.message(f"advisor.error.missing.{field}", language)
+        try:
+            read_answer(field, answer)
+        except UserError as error:
+            return self.renderer.message(error.key, language, **error.params)
+        return None
 
     def run(self, lines: Iterable[str | bytes], out: TextIO = sys.stdout, echo: bool = False) -> None:
         """Answer each line in turn. Lines may come as bytes (piped input): one that is not UTF-8

@@ -10,8 +10,12 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from decimal import Decimal
+
+import cn2an
 
 from bot.domain.errors import UserError
+from bot.domain.quantities import parse_quantity
 
 ENUMS: dict[str, tuple[str, ...]] = {
     "business": ("product", "service", "mixed"),
@@ -98,9 +102,16 @@ _YES_NO = {
 }
 VALUE_ALIASES: dict[str, dict[str, str]] = {
     "business": {
-        "product": "product", "products": "product", "产品": "product", "产品型": "product",
-        "service": "service", "services": "service", "服务": "service", "服务型": "service",
-        "mixed": "mixed", "both": "mixed", "混合": "mixed", "混合型": "mixed", "都有": "mixed",
+        "product": "product", "products": "product", "产品": "product", "产品型": "product", "goods": "product",
+        "e-commerce": "product", "ecommerce": "product", "retail": "product", "dtc": "product", "fmcg": "product",
+        "manufacturing": "product", "hardware": "product", "电商": "product", "电子商务": "product", "零售": "product",
+        "快消": "product", "消费品": "product", "制造": "product", "制造业": "product", "工业": "product", "硬件": "product",
+        "service": "service", "services": "service", "服务": "service", "服务型": "service", "agency": "service",
+        "consulting": "service", "consultancy": "service", "training": "service", "education": "service", "healthcare": "service",
+        "clinic": "service", "bank": "service", "banking": "service", "finance": "service", "insurance": "service",
+        "咨询": "service", "代理": "service", "广告代理": "service", "培训": "service", "教育": "service", "医疗": "service",
+        "诊所": "service", "银行": "service", "金融": "service", "保险": "service", "物流": "service",
+        "mixed": "mixed", "both": "mixed", "混合": "mixed", "混合型": "mixed", "都有": "mixed", "餐饮": "mixed", "连锁": "mixed",
     },
     "resources": {
         "limited": "limited", "tight": "limited", "low": "limited", "有限": "limited", "紧张": "limited", "不足": "limited",
@@ -117,7 +128,7 @@ VALUE_ALIASES: dict[str, dict[str, str]] = {
     "data_maturity": _YES_NO,
     "pay_linked": _YES_NO,
 }
-_NUMBER = re.compile(r"([0-9]+)(?:人|people|persons?)?")
+_PEOPLE = re.compile(r"(?:人|名|位|个人|people|persons?|staff|employees?)$", re.IGNORECASE)
 _PAIR = re.compile(r"([^=:]+)[=:](.+)")
 _MAX_ECHO = 40  # how much of the user's own text an error repeats back
 
@@ -147,13 +158,34 @@ def parse_answers(text: str) -> Answers:
     return Answers(**found)  # type: ignore[arg-type]
 
 
+def headcount(raw: str) -> int | None:
+    """A number of people as owners write it: 15, 1,200, 1.2k, 2万, 十五, 两千, 15人. None if it is not one."""
+    text = _PEOPLE.sub("", unicodedata.normalize("NFKC", raw).strip().replace(",", "").replace("，", ""))
+    value: Decimal | None = None
+    try:
+        quantity = parse_quantity(text)
+        value = quantity.value if not quantity.unit else None
+    except UserError:
+        try:
+            value = Decimal(str(cn2an.cn2an(text, "smart")))
+        except (ValueError, KeyError, TypeError, ArithmeticError):
+            value = None
+    if value is None or value != value.to_integral_value() or not 0 < value <= MAX_HEADCOUNT:
+        return None
+    return int(value)
+
+
+def read_answer(name: str, raw: str) -> object:
+    """One answer, checked as it is given (the questionnaire asks again when it is wrong)."""
+    return _value(name, raw)
+
+
 def _value(name: str, raw: str) -> object:
     if name in NUMBERS:
-        number = _NUMBER.fullmatch(raw.lower())
-        digits = number[1].lstrip("0") if number else ""
-        if not digits or len(digits) > len(str(MAX_HEADCOUNT)) or int(digits) > MAX_HEADCOUNT:
+        number = headcount(raw)
+        if number is None:
             raise UserError(f"advisor.error.bad_number.{name}", value=_echo(raw))
-        return int(digits)
+        return number
     value = VALUE_ALIASES[name].get(raw.lower().replace("_", "-"))
     if value is None:
         raise UserError(f"advisor.error.unknown_value.{name}", value=_echo(raw))

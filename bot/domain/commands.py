@@ -140,6 +140,7 @@ class ChangeSettings:
 @dataclass(frozen=True)
 class AskAdvice:
     answers: object  # bot.domain.advisor_input.Answers
+    show_scores: bool = False  # the points behind the pick, only when asked for
 
 
 @dataclass(frozen=True)
@@ -149,7 +150,8 @@ class AdviceQuestionnaire:
 
 @dataclass(frozen=True)
 class ApplyAdvice:
-    advice_id: int | None = None  # None: the workspace's latest recommendation
+    advice_id: int | None = None  # the workspace's recommendation number; None: its latest
+    preview: bool = False  # show what applying would create, create nothing
 
 
 @dataclass(frozen=True)

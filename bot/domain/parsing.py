@@ -180,17 +180,24 @@ def _advise(text: str) -> c.Command:
     head = SUBCOMMAND_ALIASES.get(head, head)
     if not head:
         return c.AdviceQuestionnaire()
-    if head in ("apply", "history", "help"):
+    if head in ("apply", "preview", "history", "help"):
         words = CommandText(text.strip()[len(text.split()[0]):], "usage.advise")
-        if head == "apply":
+        if head in ("apply", "preview"):
+            preview = head == "preview" or words.take_flag(PREVIEW_WORDS) is not None
             number = words.rest.pop(0) if words.rest else None
             words.no_leftovers()
             if number is not None and parse_number(number) is None:
                 raise UserError("error.bad_number", value=number[:40], usage="usage.advise")
-            return c.ApplyAdvice(parse_number(number) if number else None)
+            return c.ApplyAdvice(parse_number(number) if number else None, preview=preview)
         words.no_leftovers()
         return c.AdviceHistory() if head == "history" else c.Help("advise")
-    return c.AskAdvice(parse_answers(text))
+    words = text.split()
+    show_scores = any(normalize(w) in SCORE_WORDS for w in words)
+    return c.AskAdvice(parse_answers(" ".join(w for w in words if normalize(w) not in SCORE_WORDS)), show_scores)
+
+
+PREVIEW_WORDS = {"preview": "preview", "预览": "preview", "dry-run": "preview"}
+SCORE_WORDS = ("scores", "score", "details", "得分", "分数", "详情")
 
 
 def _digest(text: str) -> c.Command:

@@ -1,202 +1,167 @@
-"""Starter kits: a first set of KPIs or objectives an owner can adopt right after advice.
+"""Starter kits: the first KPIs and objectives an owner can adopt right after advice, taken
+from the metric library so that the suggested metrics and the kit are one and the same.
 
-Targets and owners are left empty on purpose: only the team knows what "good" is for
-them, and an invented number would be adopted without anyone questioning it. Weights,
-directions and perspectives are filled in, since those follow from the method.
+Every item carries its measurement type, unit, start and a sample target for a company of
+that size, marked in the replies as suggestions to confirm. No metric appears twice, even in
+a hybrid; the KPIs, all owned by whoever applies the kit, weigh 100% together.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from decimal import Decimal
 
-from bot.domain.advisor_input import Answers
+from bot.domain.advisor import Recommendation
+from bot.domain.metric_library import PERSPECTIVES, LibraryMetric, MetricLibrary
 
-if TYPE_CHECKING:  # advisor imports this module; the engine's types are only annotations here
-    from bot.domain.advisor import Recommendation
-
-HIGHER, LOWER = "higher", "lower"  # the direction words bot.domain.scoring uses
-PERSPECTIVES = ("financial", "customer", "internal", "learning")  # BSC, as bot.domain.parsing names them
-UNITS = ("percent", "currency", "count", "score", "ratio", "hours")
-FAMILIES = ("sales", "customer", "brand", "funnel", "learning")
+MAX_KPIS = 5
+KRS_PER_OBJECTIVE = 3
+# The lead metric weighs most; each list sums to 100.
+KPI_WEIGHTS = {1: (100,), 2: (60, 40), 3: (40, 30, 30), 4: (40, 25, 20, 15), 5: (30, 25, 20, 15, 10), 6: (25, 20, 15, 15, 15, 10)}
+BSC_WEIGHTS = {"service": {"customer": 35, "financial": 25, "internal": 20, "learning": 20},
+               "mixed": {"financial": 30, "customer": 30, "internal": 20, "learning": 20},
+               "product": {"financial": 35, "customer": 25, "internal": 20, "learning": 20}}
+OKR_OBJECTIVE_BY_GOAL = {"expansion": "grab_market_share", "innovation": "launch_new", "growth": "grow_sales", "stability": "keep_customers"}
+MBO_OBJECTIVE_BY_BUSINESS = {"product": "hit_sales_target", "service": "raise_satisfaction", "mixed": "hit_sales_target"}
+# Each objective's theme: the metric families its key results come from, first family first.
+OBJECTIVE_FAMILIES = {
+    "grab_market_share": ("sales", "customer"), "launch_new": ("learning", "channel_efficiency", "brand"),
+    "grow_sales": ("sales",), "keep_customers": ("customer",), "raise_awareness": ("brand",),
+    "hit_sales_target": ("sales",), "raise_satisfaction": ("customer",), "win_new_customers": ("customer", "sales"),
+    "grow_pipeline": ("channel_efficiency", "sales"), "test_new_channels": ("learning", "channel_efficiency"),
+    "improve_efficiency": ("channel_efficiency",),
+}
+MBO_OBJECTIVE_BY_GOAL = {"expansion": "win_new_customers", "growth": "grow_pipeline", "innovation": "test_new_channels",
+                         "stability": "improve_efficiency"}
 
 
 @dataclass(frozen=True)
-class Metric:
-    id: str
-    family: str
-    direction: str
-    perspective: str
-    unit: str  # percent -> "%", currency -> the workspace's currency sign, others plain numbers
-
-    @property
-    def name_key(self) -> str:
-        return f"advisor.metric.{self.id}"
-
-
-METRICS: dict[str, Metric] = {m.id: m for m in (
-    Metric("revenue", "sales", HIGHER, "financial", "currency"),
-    Metric("sales_growth", "sales", HIGHER, "financial", "percent"),
-    Metric("avg_order_value", "sales", HIGHER, "financial", "currency"),
-    Metric("new_customers", "customer", HIGHER, "customer", "count"),
-    Metric("churn_rate", "customer", LOWER, "customer", "percent"),
-    Metric("loyalty", "customer", HIGHER, "customer", "percent"),
-    Metric("satisfaction", "customer", HIGHER, "customer", "score"),
-    Metric("awareness", "brand", HIGHER, "customer", "percent"),
-    Metric("reputation", "brand", HIGHER, "customer", "score"),
-    Metric("media_articles", "brand", HIGHER, "internal", "count"),
-    Metric("offline_events", "brand", HIGHER, "internal", "count"),
-    Metric("leads", "funnel", HIGHER, "internal", "count"),
-    Metric("conversion_rate", "funnel", HIGHER, "internal", "percent"),
-    Metric("roi", "funnel", HIGHER, "financial", "ratio"),
-    Metric("market_share", "funnel", HIGHER, "customer", "percent"),
-    Metric("experiments_run", "learning", HIGHER, "learning", "count"),
-    Metric("training_hours", "learning", HIGHER, "learning", "hours"),
-)}
-
-# What to measure first: what the business sells on, then what the goal needs.
-_BUSINESS_METRICS = {
-    "product": ("sales_growth", "revenue", "conversion_rate"),
-    "service": ("satisfaction", "churn_rate", "new_customers"),
-    "mixed": ("sales_growth", "satisfaction", "new_customers"),
-}
-_GOAL_METRICS = {
-    "stability": ("roi", "loyalty"),
-    "growth": ("leads", "sales_growth"),
-    "expansion": ("market_share", "new_customers", "awareness"),
-    "innovation": ("awareness", "leads"),
-}
-MAX_STARTER_METRICS = 5
-
-
-def starter_metrics(answers: Answers) -> tuple[str, ...]:
-    chosen = dict.fromkeys(_BUSINESS_METRICS[answers.business] + _GOAL_METRICS[answers.goal])
-    return tuple(METRICS[m].name_key for m in list(chosen)[:MAX_STARTER_METRICS])
-
-
-def starter_metric_keys() -> frozenset[str]:
-    return frozenset(METRICS[m].name_key for ms in (*_BUSINESS_METRICS.values(), *_GOAL_METRICS.values()) for m in ms)
-
-
-def metric_for(key: str) -> Metric:
-    """The metric behind an `advisor.metric.<id>` key (or a bare id)."""
-    return METRICS[key.removeprefix("advisor.metric.")]
-
-
-@dataclass(frozen=True)
-class StarterKpi:
-    name_key: str
-    weight: int  # percent; a part's weights add up to exactly 100
-    direction: str  # "higher" or "lower"
-    perspective: str  # financial | customer | internal | learning
+class KitItem:
+    metric: str  # library id
+    names: dict[str, str]  # language -> name
+    measure: str
     unit: str
-    target: None = None  # to be set by the team
+    start: Decimal | None
+    target: Decimal
+    weight: Decimal  # a KPI's percent; a key result's relative weight (1)
+    perspective: str
+    source: str  # where the number comes from
+
+    def name(self, language: str) -> str:
+        return self.names.get(language) or self.names["en"]
 
 
 @dataclass(frozen=True)
-class StarterObjective:
-    title_key: str
-    key_results: tuple[str, ...]  # metric name keys; targets to be set by the team
-    review_at_period_end: bool
-    owner: None = None  # to be agreed (MBO) or picked (OKR)
-
-
-@dataclass(frozen=True)
-class KitPart:
-    method: str
-    kpis: tuple[StarterKpi, ...] = ()
-    objectives: tuple[StarterObjective, ...] = ()
+class KitObjective:
+    method: str  # OKR or MBO
+    title_key: str  # advisor.kit.okr.<name> / advisor.kit.mbo.<name>
+    key_results: tuple[KitItem, ...]
+    review_at_period_end: bool  # MBO: manager and owner review it together
 
 
 @dataclass(frozen=True)
 class StarterKit:
     method: str  # as recommended: "KPI" or "KPI+OKR"
-    parts: tuple[KitPart, ...]  # one per method, recommended first
+    kpis: tuple[KitItem, ...] = ()  # one owner's KPIs: weights sum to 100
+    objectives: tuple[KitObjective, ...] = ()
+    kpi_method: str | None = None  # "KPI", "BSC" or "KPI+BSC" (KPIs grouped by perspective)
+
+    @property
+    def items(self) -> tuple[KitItem, ...]:
+        """Every metric the kit measures, each once: the "metrics to start with"."""
+        return self.kpis + tuple(kr for o in self.objectives for kr in o.key_results)
 
 
-_KPI_WEIGHTS = {3: (40, 30, 30), 4: (40, 25, 20, 15), 5: (30, 25, 20, 15, 10)}  # the lead metric weighs most
-_KPI_FALLBACK = ("revenue", "new_customers", "conversion_rate")
-_OKR_OBJECTIVES = {
-    "grab_market_share": ("market_share", "new_customers", "leads"),
-    "launch_new": ("experiments_run", "leads", "conversion_rate"),
-    "grow_sales": ("sales_growth", "conversion_rate", "avg_order_value"),
-    "keep_customers": ("churn_rate", "satisfaction", "loyalty"),
-    "raise_awareness": ("awareness", "media_articles", "offline_events"),
-}
-_OKR_BY_GOAL = {"expansion": "grab_market_share", "innovation": "launch_new", "growth": "grow_sales", "stability": "keep_customers"}
-_MBO_OBJECTIVES = {
-    "hit_sales_target": ("revenue", "sales_growth"),
-    "raise_satisfaction": ("satisfaction", "churn_rate"),
-    "win_new_customers": ("new_customers", "market_share"),
-    "grow_pipeline": ("leads", "conversion_rate"),
-    "test_new_channels": ("experiments_run", "leads"),
-    "improve_efficiency": ("roi", "conversion_rate"),
-}
-_MBO_BY_BUSINESS = {"product": "hit_sales_target", "service": "raise_satisfaction", "mixed": "hit_sales_target"}
-_MBO_BY_GOAL = {"expansion": "win_new_customers", "growth": "grow_pipeline", "innovation": "test_new_channels", "stability": "improve_efficiency"}
+def starter_kit(rec: Recommendation, library: MetricLibrary) -> StarterKit:
+    """One kit for the recommended method or methods, no metric twice: an OKR's objective takes
+    the metrics its theme needs first, then MBO's objectives, then the KPIs (a scorecard's one
+    per perspective) take the best of the rest."""
+    a, methods = rec.answers, rec.methods
+    used: list[str] = []
+    objectives: list[KitObjective] = []
+    if "OKR" in methods:
+        name = "raise_awareness" if "KPI" in methods and a.goal in ("growth", "stability") else OKR_OBJECTIVE_BY_GOAL[a.goal]
+        objectives.append(_objective(library, a, "OKR", name, used, at_period_end=False))
+    if "MBO" in methods:
+        for name in dict.fromkeys((MBO_OBJECTIVE_BY_BUSINESS[a.business], MBO_OBJECTIVE_BY_GOAL[a.goal])):
+            objectives.append(_objective(library, a, "MBO", name, used, at_period_end=True, count=2))
+    kpi_metrics: list[LibraryMetric] = []
+    if "BSC" in methods:
+        for perspective in PERSPECTIVES:
+            best = library.ranked(a, perspective=perspective, skip=used) or [m for m in library.metrics if m.perspective == perspective]
+            kpi_metrics.append(best[0])
+            used.append(best[0].id)
+    if "KPI" in methods:
+        room = MAX_KPIS + (1 if "BSC" in methods else 0) - len(kpi_metrics)
+        candidates = [m for m in library.ranked(a, skip=used, business_only="OKR" in methods) if m.family != "learning" or "BSC" in methods]
+        if "OKR" in methods:  # the OKR carries the goal; the KPIs keep what the business runs on: sales and customers
+            candidates.sort(key=lambda m: m.family not in ("sales", "customer"))
+        extra = candidates[:room]
+        kpi_metrics += extra
+        used.extend(m.id for m in extra)
+    kpis = _weighted(kpi_metrics, a.business, "BSC" in methods and "KPI" not in methods, a.size)
+    kpi_method = "+".join(m for m in ("KPI", "BSC") if m in methods) or None
+    return StarterKit(rec.method, kpis, tuple(objectives), kpi_method)
+
+
+def _weighted(metrics: list[LibraryMetric], business: str, by_perspective: bool, size: int) -> tuple[KitItem, ...]:
+    if not metrics:
+        return ()
+    if by_perspective:
+        weights = [BSC_WEIGHTS[business][m.perspective] for m in metrics]
+    else:
+        weights = list(KPI_WEIGHTS[len(metrics)])
+    return tuple(_item(m, size, Decimal(w)) for m, w in zip(metrics, weights))
+
+
+def _objective(library: MetricLibrary, a, method: str, name: str, used: list[str], *, at_period_end: bool,
+               count: int = KRS_PER_OBJECTIVE) -> KitObjective:
+    """An objective's key results: metrics of its theme's families that fit the company, then
+    any of its theme's families, then whatever fits best; none used before."""
+    families = OBJECTIVE_FAMILIES[name]
+    themed = [m for m in library.ranked(a, skip=used) if m.family in families]
+    anywhere = sorted((m for m in library.metrics if m.family in families and m.id not in used), key=lambda m: (m.rank, m.id))
+    chosen = {m.id: m for m in themed + anywhere + library.ranked(a, skip=used)}
+    picked = list(chosen.values())[:count]
+    used.extend(m.id for m in picked)
+    return KitObjective(method, f"advisor.kit.{method.lower()}.{name}", tuple(_item(m, a.size, Decimal(1)) for m in picked),
+                        at_period_end)
+
+
+def _item(metric: LibraryMetric, size: int, weight: Decimal) -> KitItem:
+    start, target = metric.sample(size)
+    return KitItem(metric.id, dict(metric.names), metric.measure, metric.unit, start.value if start else None, target.value, weight,
+                   metric.perspective, metric.source)
+
+
+# -- stored with the advice, so "apply N" applies what N showed ---------------------------------
+
+def kit_to_json(kit: StarterKit) -> dict:
+    def item(i: KitItem) -> dict:
+        return {"metric": i.metric, "names": i.names, "measure": i.measure, "unit": i.unit,
+                "start": None if i.start is None else str(i.start), "target": str(i.target), "weight": str(i.weight),
+                "perspective": i.perspective, "source": i.source}
+
+    return {"method": kit.method, "kpi_method": kit.kpi_method, "kpis": [item(i) for i in kit.kpis],
+            "objectives": [{"method": o.method, "title_key": o.title_key, "review_at_period_end": o.review_at_period_end,
+                            "key_results": [item(i) for i in o.key_results]} for o in kit.objectives]}
+
+
+def kit_from_json(data: dict) -> StarterKit:
+    def item(d: dict) -> KitItem:
+        return KitItem(d["metric"], dict(d["names"]), d["measure"], d["unit"], None if d["start"] is None else Decimal(d["start"]),
+                       Decimal(d["target"]), Decimal(d["weight"]), d["perspective"], d["source"])
+
+    return StarterKit(data["method"], tuple(item(d) for d in data["kpis"]),
+                      tuple(KitObjective(o["method"], o["title_key"], tuple(item(d) for d in o["key_results"]), o["review_at_period_end"])
+                            for o in data["objectives"]), data.get("kpi_method"))
+
+
 KIT_TEXT_KEYS = tuple(f"advisor.kit.text.{k}" for k in (
-    "heading", "target_to_set", "owner_to_agree", "review_at_period_end", "weight", "key_results", "objective"))
-
-
-def starter_kit(rec: Recommendation) -> StarterKit:
-    """One part per recommended method: a hybrid gets both halves."""
-    methods = (rec.primary, rec.secondary) if rec.hybrid else (rec.primary,)
-    return StarterKit(rec.method, tuple(_BUILDERS[m](rec) for m in methods))
-
-
-def _kpis(ids: tuple[str, ...], weights: tuple[int, ...]) -> tuple[StarterKpi, ...]:
-    metrics = [METRICS[i] for i in ids]
-    return tuple(StarterKpi(m.name_key, w, m.direction, m.perspective, m.unit) for m, w in zip(metrics, weights))
-
-
-def _kpi_part(rec: Recommendation) -> KitPart:
-    ids = [metric_for(k).id for k in rec.starter_metrics][:MAX_STARTER_METRICS]
-    for fallback in _KPI_FALLBACK:
-        if len(ids) >= 3:
-            break
-        if fallback not in ids:
-            ids.append(fallback)
-    return KitPart("KPI", kpis=_kpis(tuple(ids), _KPI_WEIGHTS[len(ids)]))
-
-
-def _bsc_part(rec: Recommendation) -> KitPart:
-    """One KPI per perspective; a service business weights the customer view most."""
-    a = rec.answers
-    ids = (
-        "sales_growth" if a.goal in ("growth", "expansion") else "roi",
-        "satisfaction" if a.business == "service" else "market_share" if a.goal == "expansion" else "loyalty",
-        "leads" if a.goal == "expansion" else "conversion_rate",
-        "experiments_run" if a.goal == "innovation" else "training_hours",
-    )
-    weights = {"service": (25, 35, 20, 20), "mixed": (30, 30, 20, 20)}.get(a.business, (35, 25, 20, 20))
-    return KitPart("BSC", kpis=_kpis(ids, weights))
-
-
-def _okr_part(rec: Recommendation) -> KitPart:
-    """Beside KPIs that already carry the sales numbers, a steady firm's OKR goes to the brand."""
-    a = rec.answers
-    beside_kpi = rec.hybrid and "KPI" in (rec.primary, rec.secondary)
-    name = "raise_awareness" if beside_kpi and a.goal in ("growth", "stability") else _OKR_BY_GOAL[a.goal]
-    return KitPart("OKR", objectives=(_objective("okr", name, _OKR_OBJECTIVES[name], at_period_end=False),))
-
-
-def _mbo_part(rec: Recommendation) -> KitPart:
-    a = rec.answers
-    names = (_MBO_BY_BUSINESS[a.business], _MBO_BY_GOAL[a.goal])
-    return KitPart("MBO", objectives=tuple(_objective("mbo", n, _MBO_OBJECTIVES[n], at_period_end=True) for n in names))
-
-
-def _objective(method: str, name: str, metric_ids: tuple[str, ...], at_period_end: bool) -> StarterObjective:
-    return StarterObjective(f"advisor.kit.{method}.{name}", tuple(METRICS[m].name_key for m in metric_ids), at_period_end)
-
-
-_BUILDERS = {"KPI": _kpi_part, "OKR": _okr_part, "BSC": _bsc_part, "MBO": _mbo_part}
+    "suggested_target", "weight", "key_results", "review_at_period_end", "grouped_by_perspective", "confirm"))
 
 
 def message_keys() -> frozenset[str]:
-    """Every key a kit can carry, plus the words a renderer needs to show one."""
-    keys = {m.name_key for m in METRICS.values()} | set(KIT_TEXT_KEYS)
-    keys |= {f"advisor.kit.okr.{n}" for n in _OKR_OBJECTIVES} | {f"advisor.kit.mbo.{n}" for n in _MBO_OBJECTIVES}
-    keys |= {f"advisor.direction.{d}" for d in (HIGHER, LOWER)} | {f"advisor.perspective.{p}" for p in PERSPECTIVES}
-    keys |= {f"advisor.unit.{u}" for u in UNITS} | {f"advisor.family.{f}" for f in FAMILIES}
+    keys = set(KIT_TEXT_KEYS) | {f"advisor.kit.okr.{n}" for n in (*OKR_OBJECTIVE_BY_GOAL.values(), "raise_awareness")}
+    keys |= {f"advisor.kit.mbo.{n}" for n in (*MBO_OBJECTIVE_BY_BUSINESS.values(), *MBO_OBJECTIVE_BY_GOAL.values())}
     return frozenset(keys)

@@ -32,7 +32,7 @@ SUBCOMMAND_ALIASES = {
     "编辑": "edit", "修改": "edit", "归档": "archive", "帮助": "help", "角色": "role",
     "设置": "settings", "成员": "members", "team": "members", "打卡": "checkin", "进展": "checkin",
     "计分卡": "scorecard", "kr": "kr", "关键结果": "kr",
-    "应用": "apply", "采用": "apply", "历史": "history", "建议": "advise", "咨询": "advise",
+    "应用": "apply", "采用": "apply", "预览": "preview", "历史": "history", "建议": "advise", "咨询": "advise",
     "每周": "weekly", "周报": "weekly", "取消": "off", "关闭": "off", "立即": "now", "现在": "now", "结转": "carry",
     "请假": "away", "外出": "away", "周报订阅": "digest", "令牌": "token",
 }

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy.engine import Engine
 
 from bot.config import Settings
 from bot.domain.advisor_rules import RuleTable, load_rules
+from bot.domain.metric_library import MetricLibrary, load_library
 from bot.render.catalog import Catalog
 from bot.resources import templates_dir
 from bot.store.database import make_engine
@@ -19,10 +20,11 @@ class Runtime:
     engine: Engine
     rules: RuleTable  # the advisor's rule table, checked at start
     catalog: Catalog  # names things the bot creates (a starter kit's KPIs) in the asker's language
+    metrics: MetricLibrary = field(default_factory=load_library)  # the advisor's metric library, checked at start
 
     @classmethod
     def start(cls, settings: Settings, engine: Engine | None = None) -> Runtime:
-        """Raises `RuleFileError` for a broken ADVISOR_RULES file, `SchemaBehind` for a database
+        """Raises `RuleFileError` for a broken ADVISOR_RULES or ADVISOR_METRICS file, `SchemaBehind` for a database
         that needs `python -m bot db upgrade`: refused before serving anyone."""
         engine = engine or make_engine(settings.database_url)
         ensure_current(engine, auto_upgrade=settings.migrates_itself)
@@ -30,4 +32,5 @@ class Runtime:
             engine=engine,
             rules=load_rules(settings.advisor_rules),
             catalog=Catalog.load(templates_dir() / "i18n"),
+            metrics=load_library(settings.advisor_metrics),
         )

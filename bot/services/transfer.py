@@ -59,7 +59,7 @@ def export_workspace(session: Session, team_id: str) -> dict:
     members, advice = rows(Member, Member.id), rows(Advice, Advice.id)
     objectives, key_results, kpis = rows(Objective, Objective.number), rows(KeyResult, KeyResult.number), rows(Kpi, Kpi.number)
     who = {m.id: m.user_id for m in members}
-    advice_number = {a.id: n for n, a in enumerate(advice, 1)}
+    advice_number = {a.id: a.number or n for n, a in enumerate(advice, 1)}
     objective_number = {o.id: o.number for o in objectives}
     refs = {("kr", kr.id): f"KR{objective_number[kr.objective_id]}.{kr.number}" for kr in key_results}
     refs.update({("kpi", k.id): f"K{k.number}" for k in kpis})
@@ -119,7 +119,7 @@ def import_workspace(session: Session, document: object, team_id: str | None = N
         session.add(row)
         return row
 
-    advice = {a["number"]: add(Advice, a, ("number", "answers", "result"), answers=json.dumps(a["answers"], ensure_ascii=False),
+    advice = {a["number"]: add(Advice, a, ("answers", "result"), answers=json.dumps(a["answers"], ensure_ascii=False),
                                result=json.dumps(a["result"], ensure_ascii=False)) for a in doc["advice"]}
     session.flush()
     skip = ("key_results", "carried_from", "advice")

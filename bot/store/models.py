@@ -188,8 +188,13 @@ class PeriodState(SQLModel, table=True):
 
 
 class Advice(SQLModel, table=True):
+    """A recommendation as it was given: the answers, the pick and its starter kit (in `result`),
+    so `/advise apply N` sets up what N showed, whatever the rules say today."""
+
+    __table_args__ = (UniqueConstraint("workspace_id", "number"),)
     id: int | None = Field(default=None, primary_key=True)
     workspace_id: int = Field(foreign_key="workspace.id", index=True)
+    number: int = 0  # per workspace: the N of `/advise apply N`
     asked_by: int = Field(foreign_key="member.id")
     answers: str  # JSON
     method: str = Field(max_length=16)
