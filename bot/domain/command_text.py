@@ -189,6 +189,17 @@ class CommandText:
     def unit(self) -> str | None:
         return self.choice("unit", UNIT_WORDS, "error.bad_unit")
 
+    def tags(self) -> c.Tags | None:
+        """`metric=`, `channel=`, `segment=` (`指标=`, `渠道=`, `细分=`); `none` / `无` clears one."""
+        found = {}
+        for key in ("metric", "channel", "segment"):
+            if key in self.options:
+                value = self.options[key].strip()
+                if len(value) > 40:
+                    raise UserError("error.tag_too_long", option=f"{key}=", limit=40, usage=self.usage)
+                found[key] = "" if normalize(value) in ("none", "无", "-") else value
+        return c.Tags(**found) if found else None
+
     def choice(self, key: str, table: dict[str, str], error: str) -> str | None:
         if key not in self.options:
             return None

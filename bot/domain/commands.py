@@ -31,6 +31,19 @@ class Ref:
 
 
 @dataclass(frozen=True)
+class Tags:
+    """What an item measures and where: a metric of the library, a channel, a segment. None:
+    not given (unchanged by an edit); "": cleared."""
+
+    metric: str | None = None
+    channel: str | None = None
+    segment: str | None = None
+
+    def given(self) -> bool:
+        return any(v is not None for v in (self.metric, self.channel, self.segment))
+
+
+@dataclass(frozen=True)
 class AddObjective:
     title: str
     period: Period | None = None
@@ -48,6 +61,7 @@ class AddKeyResult:
     measure: str | None = None  # type=…; None: from start and target
     direction: str | None = None  # a flag: lower-is-better, higher-is-better
     unit: str | None = None  # unit=…; None: from the target
+    tags: Tags | None = None
 
 
 @dataclass(frozen=True)
@@ -62,6 +76,7 @@ class AddKpi:
     measure: str | None = None
     start: Quantity | None = None
     unit: str | None = None
+    tags: Tags | None = None
 
 
 @dataclass(frozen=True)
@@ -109,6 +124,7 @@ class EditItem:
     period: Period | None = None
     measure: str | None = None
     unit: str | None = None  # "" clears it (a plain count)
+    tags: Tags | None = None
 
 
 @dataclass(frozen=True)

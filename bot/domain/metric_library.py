@@ -6,6 +6,7 @@ a broken file is refused at start, naming the metric and the problem."""
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -67,6 +68,16 @@ class MetricLibrary:
     def get(self, metric_id: str) -> LibraryMetric:
         return next(m for m in self.metrics if m.id == metric_id)
 
+    def find(self, text: str) -> LibraryMetric | None:
+        """A metric by its id or its name in either language ("conversion_rate", "转化率", "CAC")."""
+        wanted = _folded(text)
+        for m in self.metrics:
+            names = {m.id} | {_folded(n) for n in m.names.values()}
+            short = {n.split("（")[0].split("(")[0].strip("_") for n in names}
+            if wanted in names | short or any(f"({wanted})" in n or f"（{wanted}）" in n for n in names):
+                return m
+        return None
+
     def ranked(self, answers: Answers, *, perspective: str | None = None, business_only: bool = False,
                skip: Iterable[str] = ()) -> list[LibraryMetric]:
         """The metrics that fit, best first: more of business and goal matched, then the lower rank.
@@ -80,6 +91,10 @@ class MetricLibrary:
     @staticmethod
     def _fit(answers: Answers):
         return lambda m: m.fit(answers)
+
+
+def _folded(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).strip().lower().replace(" ", "_")
 
 
 def default_metrics_path() -> Path:

@@ -71,7 +71,8 @@ def _okr_add(text: str) -> c.Command:
 
 
 def _okr_kr(text: str) -> c.Command:
-    words = CommandText(text, "usage.okr.kr", ("target", "start", "weight", "owner", "title", "type", "unit"), flags=(DIRECTION_FLAGS,))
+    allowed = ("target", "start", "weight", "owner", "title", "type", "unit", *TAG_OPTIONS)
+    words = CommandText(text, "usage.okr.kr", allowed, flags=(DIRECTION_FLAGS,))
     ref_word = words.pop_first("O1")
     ref = parse_ref(ref_word if ref_word[:1].upper() == "O" else f"O{ref_word}", words.usage, ("O",))
     direction = words.take_flag(DIRECTION_FLAGS)
@@ -81,7 +82,10 @@ def _okr_kr(text: str) -> c.Command:
     if start is not None and target is not None and start.value == target.value:
         raise UserError("error.target_equals_start", value=str(target), usage=words.usage)
     return c.AddKeyResult(ref.number, words.title(), target, start, words.weight(percent=False), words.owner(),
-                          measure, direction, words.unit())
+                          measure, direction, words.unit(), words.tags())
+
+
+TAG_OPTIONS = ("metric", "channel", "segment")
 
 
 def _measure(words: CommandText) -> str | None:
@@ -108,13 +112,13 @@ def _single_ref(kinds: tuple[str, ...], usage: str, build) -> Callable[[str], c.
 
 def _edit(kinds: tuple[str, ...], usage: str) -> Callable[[str], c.Command]:
     def parse(text: str) -> c.Command:
-        allowed = ("title", "target", "start", "weight", "owner", "period", "perspective", "type", "unit")
+        allowed = ("title", "target", "start", "weight", "owner", "period", "perspective", "type", "unit", *TAG_OPTIONS)
         words = CommandText(text, usage, allowed, flags=(DIRECTION_FLAGS,))
         ref = parse_ref(words.pop_first(kinds[0] + "1"), usage, kinds)
         direction = words.take_flag(DIRECTION_FLAGS)
         edit = c.EditItem(
             ref, words.title(required=False), words.quantity("target"), words.quantity("start"), words.weight(percent=ref.kind == "K"),
-            words.owner(), direction, words.perspective(), words.period(), _measure(words), words.unit(),
+            words.owner(), direction, words.perspective(), words.period(), _measure(words), words.unit(), words.tags(),
         )
         if all(value is None for value in vars(edit).values() if value is not ref):
             raise UserError("error.nothing_to_change", usage=usage)
@@ -124,7 +128,7 @@ def _edit(kinds: tuple[str, ...], usage: str) -> Callable[[str], c.Command]:
 
 
 def _kpi_add(text: str) -> c.Command:
-    allowed = ("target", "weight", "perspective", "owner", "period", "title", "type", "start", "unit")
+    allowed = ("target", "weight", "perspective", "owner", "period", "title", "type", "start", "unit", *TAG_OPTIONS)
     words = CommandText(text, "usage.kpi.add", allowed, flags=(DIRECTION_FLAGS,))
     direction = words.take_flag(DIRECTION_FLAGS)
     measure = _measure(words)
@@ -133,7 +137,7 @@ def _kpi_add(text: str) -> c.Command:
     if weight is None:
         raise UserError("error.missing_option", option="weight=", usage=words.usage)
     return c.AddKpi(words.title(), target, weight, direction, words.perspective(), words.owner(), words.period(),
-                    measure, words.quantity("start"), words.unit())
+                    measure, words.quantity("start"), words.unit(), words.tags())
 
 
 def _kpi_list(text: str) -> c.Command:

@@ -31,6 +31,15 @@ class CheckinRecord:
 
 
 @dataclass(frozen=True)
+class Tags:
+    """What an item measures (a metric of the library) and where (a channel, a segment)."""
+
+    metric: str | None = None
+    channel: str | None = None
+    segment: str | None = None
+
+
+@dataclass(frozen=True)
 class KeyResultRecord:
     objective_number: int
     number: int
@@ -43,6 +52,7 @@ class KeyResultRecord:
     checkins: Sequence[CheckinRecord] = ()  # newest first; at least the latest two
     item_id: int = 0  # the store's identity, for loading more about it; never shown
     measure: str = ""  # "": from start and target (increase or decrease)
+    tags: Tags = field(default_factory=lambda: Tags())
 
     @property
     def measure_type(self) -> str:
@@ -75,6 +85,7 @@ class KpiRecord:
     item_id: int = 0  # the store's identity, for loading more about it; never shown
     measure: str = ""  # "": from the direction (increase or decrease against the target alone)
     start: Decimal | None = None
+    tags: Tags = field(default_factory=lambda: Tags())
 
     @property
     def measure_type(self) -> str:
@@ -96,6 +107,7 @@ class KeyResultView:
     confidence: str | None
     last_checkin: CheckinRecord | None
     measure: str = INCREASE
+    tags: Tags = field(default_factory=lambda: Tags())
 
     @property
     def at_risk(self) -> bool:
@@ -145,6 +157,7 @@ class KpiView:
     last_checkin: CheckinRecord | None
     measure: str = INCREASE
     start: Decimal | None = None
+    tags: Tags = field(default_factory=lambda: Tags())
 
 
 @dataclass(frozen=True)
@@ -186,7 +199,7 @@ def key_result_view(record: KeyResultRecord, cap: Decimal = DEFAULT_SCORE_CAP) -
         ref=f"KR{record.objective_number}.{record.number}", title=record.title, owner=record.owner,
         start=record.start, target=record.target, unit=record.unit, weight=record.weight,
         current=latest.value if latest else None, progress=progress, change=change,
-        confidence=latest.confidence if latest else None, last_checkin=latest, measure=measure,
+        confidence=latest.confidence if latest else None, last_checkin=latest, measure=measure, tags=record.tags,
     )
 
 
@@ -219,7 +232,7 @@ def kpi_view(record: KpiRecord, cap: Decimal = DEFAULT_SCORE_CAP) -> KpiView:
         weight=record.weight, direction=direction_of(measure), perspective=record.perspective, owner=record.owner,
         actual=actual, previous=previous.value if previous else None, attainment=attainment(measure, record.target, actual, start, cap),
         at_target=record.target is not None and is_at_target(measure, record.target, actual),
-        last_checkin=latest, measure=measure, start=start,
+        last_checkin=latest, measure=measure, start=start, tags=record.tags,
     )
 
 

@@ -18,6 +18,8 @@ KEY_ALIASES = {
     "perspective": "perspective", "视角": "perspective", "维度": "perspective",
     "title": "title", "name": "title", "标题": "title", "名称": "title",
     "unit": "unit", "单位": "unit",
+    "metric": "metric", "指标": "metric", "channel": "channel", "渠道": "channel", "segment": "segment", "细分": "segment",
+    "客群": "segment",
     "type": "type", "measure": "type", "类型": "type", "衡量方式": "type", "考核方式": "type",
     "note": "note", "备注": "note", "说明": "note",
     "cycle": "cycle", "考核周期": "cycle", "评估周期": "cycle",

@@ -124,7 +124,7 @@ def apply_advice(ctx: Context, command: c.ApplyAdvice) -> AdviceApplied | Advice
     for item in kit.kpis:
         row = Kpi(workspace_id=ctx.workspace.id, number=0, period=str(period), name=item.name(ctx.language), target=item.target,
                   unit=item.unit, start=item.start, measure=item.measure, weight=item.weight, direction=direction_of(item.measure),
-                  perspective=item.perspective, owner_id=ctx.member.id, advice_id=advice.id)
+                  perspective=item.perspective, metric=item.metric, owner_id=ctx.member.id, advice_id=advice.id)
         lookup.insert_numbered(ctx.session, row, Kpi.workspace_id, ctx.workspace.id)
         created.append((f"K{row.number}", row.name, _suggested(item)))
     for objective in kit.objectives:
@@ -135,7 +135,8 @@ def apply_advice(ctx: Context, command: c.ApplyAdvice) -> AdviceApplied | Advice
         created.append((f"O{row.number}", row.title, ""))
         for item in objective.key_results:
             kr = KeyResult(workspace_id=ctx.workspace.id, objective_id=row.id, number=0, title=item.name(ctx.language),
-                           start=item.start or 0, target=item.target, unit=item.unit, measure=item.measure, owner_id=ctx.member.id)
+                           start=item.start or 0, target=item.target, unit=item.unit, measure=item.measure, metric=item.metric,
+                           owner_id=ctx.member.id)
             lookup.insert_numbered(ctx.session, kr, KeyResult.objective_id, row.id)
             created.append((f"KR{row.number}.{kr.number}", kr.title, _suggested(item)))
     advice.applied_at = ctx.now

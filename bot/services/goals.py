@@ -40,6 +40,7 @@ def add_key_result(ctx: Context, command: c.AddKeyResult) -> KeyResultAdded:
         workspace_id=ctx.workspace.id, objective_id=parent.id, number=0, title=checked_title(command.title), start=measured.start or Decimal(0),
         target=measured.target, unit=measured.unit, measure=measured.measure, weight=command.weight or Decimal(1), owner_id=owner.id,
     )
+    _tag(ctx, row, command.tags, [])
     lookup.insert_numbered(ctx.session, row, KeyResult.objective_id, parent.id)
     objective, key_result = lookup.key_result_picture(ctx, parent, row)
     return KeyResultAdded(objective, key_result)
@@ -57,6 +58,7 @@ def add_kpi(ctx: Context, command: c.AddKpi) -> KpiAdded:
         measure=measured.measure, start=measured.start, weight=command.weight, direction=direction_of(measured.measure),
         perspective=command.perspective, owner_id=owner.id,
     )
+    _tag(ctx, row, command.tags, [])
     lookup.insert_numbered(ctx.session, row, Kpi.workspace_id, ctx.workspace.id)
     return KpiAdded(lookup.kpi_picture(ctx, row), owner_weight_total(ctx, period, owner.id))
 
@@ -99,7 +101,7 @@ def _not_for(command: c.EditItem, *fields: str) -> None:
 
 
 def _edit_objective(ctx: Context, command: c.EditItem) -> ItemEdited:
-    _not_for(command, "target", "start", "weight", "direction", "perspective", "measure", "unit")
+    _not_for(command, "target", "start", "weight", "direction", "perspective", "measure", "unit", "tags")
     row = lookup.objective(ctx, command.ref.number)
     ctx.ensure_open(row.period)
     changes = []
@@ -121,6 +123,7 @@ def _edit_key_result(ctx: Context, command: c.EditItem) -> ItemEdited:
         changes.append(Change("title", row.title, checked_title(command.title)))
         row.title = checked_title(command.title)
     _remeasure(KEY_RESULT, row, command, changes, "usage.okr.edit")
+    _tag(ctx, row, command.tags, changes)
     if command.weight is not None:
         changes.append(Change("weight", str(row.weight), str(command.weight)))
         row.weight = command.weight
@@ -138,6 +141,7 @@ def _edit_kpi(ctx: Context, command: c.EditItem) -> ItemEdited:
         changes.append(Change("title", row.name, checked_title(command.title)))
         row.name = checked_title(command.title)
     _remeasure(KPI, row, command, changes, "usage.kpi.edit")
+    _tag(ctx, row, command.tags, changes)
     row.direction = direction_of(row.measure)
     if command.weight is not None:
         changes.append(Change("weight", f"{row.weight}%", f"{command.weight}%"))
@@ -168,6 +172,22 @@ def _remeasure(kind: str, row: KeyResult | Kpi, command: c.EditItem, changes: li
         changes.append(Change("start", format_quantity(before.start, before.unit), format_quantity(after.start, after.unit)))
     row.measure, row.target, row.unit = after.measure, after.target, after.unit
     row.start = after.start if kind == KPI else (after.start or Decimal(0))
+
+
+def _tag(ctx: Context, row: KeyResult | Kpi, tags: c.Tags | None, changes: list[Change]) -> None:
+    """The metric of the library an item measures (so insights can read it), its channel and segment."""
+    if tags is None:
+        return
+    if tags.metric:
+        found = ctx.runtime.metrics.find(tags.metric) if ctx.runtime else None
+        if found is None:
+            raise UserError("error.unknown_metric", value=tags.metric)
+        tags = c.Tags(found.id, tags.channel, tags.segment)
+    for name in ("metric", "channel", "segment"):
+        value = getattr(tags, name)
+        if value is not None and (value or None) != getattr(row, name):
+            changes.append(Change(name, getattr(row, name) or "–", value or "–"))
+            setattr(row, name, value or None)
 
 
 def _move_period(ctx: Context, row, command: c.EditItem, changes: list[Change]) -> None:

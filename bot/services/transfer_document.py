@@ -116,6 +116,7 @@ def _period(value):
 
 
 _NUMBER, _WHO = _int(1, 1_000_000), _text(40, empty=False)
+_TAGS = {name: _Since(_optional(_text(40, empty=False))) for name in ("metric", "channel", "segment")}
 _CONFIDENCE = _optional(_one_of("on-track", "at-risk", "off-track"))
 WORKSPACE = {
     "team_id": _text(40, empty=False), "name": _text(200), "timezone": _optional(_text(64)), "language": _one_of("auto", "en", "zh-CN"),
@@ -131,11 +132,11 @@ OBJECTIVE = {"number": _NUMBER, "period": _period, "title": _text(MAX_TITLE, emp
              "advice": _optional(_NUMBER), "key_results": lambda value: value}
 KEY_RESULT = {"number": _NUMBER, "title": _text(MAX_TITLE, empty=False), "start": _decimal, "target": _optional(_decimal), "unit": _text(4),
               "weight": _decimal, "owner": _WHO, "created_at": _time, "archived_at": _optional(_time),
-              "measure": _Since(_one_of(*MEASURES))}
+              "measure": _Since(_one_of(*MEASURES)), **_TAGS}
 KPI = {"number": _NUMBER, "period": _period, "name": _text(MAX_TITLE, empty=False), "target": _optional(_decimal), "unit": _text(4), "weight": _decimal,
        "direction": _one_of("higher", "lower"), "perspective": _optional(_one_of(*PERSPECTIVES)), "owner": _WHO,
        "created_at": _time, "archived_at": _optional(_time), "advice": _optional(_NUMBER),
-       "measure": _Since(_one_of(*MEASURES)), "start": _Since(_optional(_decimal))}
+       "measure": _Since(_one_of(*MEASURES)), "start": _Since(_optional(_decimal)), **_TAGS}
 CHECKIN = {"ref": _text(20, empty=False), "author": _WHO, "value": _decimal, "confidence": _CONFIDENCE, "note": _text(MAX_NOTE),
            "source": _text(16), "created_at": _time, "idempotency_key": _optional(_text(128, empty=False))}
 PERIOD_STATE = {"period": _period, "closed_at": _optional(_time)}

@@ -128,6 +128,9 @@ class KeyResult(SQLModel, table=True):
     target: Decimal | None = decimal_field()  # None: "to be set" (a starter kit)
     unit: str = Field(default="", max_length=4)
     measure: str = Field(default="increase", max_length=12)  # increase, decrease, at_least, at_most, milestone
+    metric: str | None = Field(default=None, max_length=40)  # a metric of the library, so insights can read it
+    channel: str | None = Field(default=None, max_length=40)  # "Douyin": related numbers are read together
+    segment: str | None = Field(default=None, max_length=40)
     weight: Decimal = decimal_field(Decimal(1), nullable=False)
     owner_id: int = Field(foreign_key="member.id")
     created_at: datetime = time_field()
@@ -145,6 +148,9 @@ class Kpi(SQLModel, table=True):
     unit: str = Field(default="", max_length=4)
     measure: str = Field(default="increase", max_length=12)  # increase, decrease, at_least, at_most, milestone
     start: Decimal | None = decimal_field()  # None: scored against the target alone
+    metric: str | None = Field(default=None, max_length=40)  # a metric of the library, so insights can read it
+    channel: str | None = Field(default=None, max_length=40)
+    segment: str | None = Field(default=None, max_length=40)
     weight: Decimal = decimal_field(nullable=False)  # percent
     direction: str = Field(default="higher", max_length=8)  # follows the measure; kept for readers of old exports
     perspective: str | None = Field(default=None, max_length=16)
@@ -201,6 +207,21 @@ class Advice(SQLModel, table=True):
     result: str  # JSON
     created_at: datetime = time_field()
     applied_at: datetime | None = time_field(nullable=True)
+
+
+class InsightState(SQLModel, table=True):
+    """What the team did with one insight (a rule on some items): dismissed, snoozed, or last
+    reported in a digest with these numbers, so the same news is not repeated every week."""
+
+    __tablename__ = "insight_state"
+    __table_args__ = (UniqueConstraint("workspace_id", "key"),)
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: int = Field(foreign_key="workspace.id", index=True)
+    key: str = Field(max_length=120)  # rule id and item refs: "traffic_up_conversion_flat:K3,K4"
+    dismissed_at: datetime | None = time_field(nullable=True)
+    snoozed_until: date | None = None
+    reported: str | None = Field(default=None, max_length=64)  # the numbers it was last reported with (a digest)
+    reported_at: datetime | None = time_field(nullable=True)
 
 
 class SeenRequest(SQLModel, table=True):

@@ -15,7 +15,7 @@ from sqlalchemy import ARRAY, Integer, Select, any_, bindparam, literal, union_a
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
-from bot.domain.views import CheckinRecord, KeyResultRecord, KpiRecord, ObjectiveRecord, Person
+from bot.domain.views import CheckinRecord, KeyResultRecord, KpiRecord, ObjectiveRecord, Person, Tags
 from bot.store.models import Checkin, KeyResult, Kpi, Member, Objective
 
 LATEST_PER_ITEM = 2
@@ -81,9 +81,10 @@ def _among(column, name: str, dialect: str):
 # Plain rows, not ORM objects, for the records below: a digest reads 1,200 items, and building
 # (and later collecting) tracked objects for them was a third of its time.
 _KEY_RESULT_COLUMNS = (KeyResult.id, KeyResult.objective_id, KeyResult.number, KeyResult.title, KeyResult.start, KeyResult.target,
-                       KeyResult.unit, KeyResult.weight, KeyResult.owner_id, KeyResult.measure)
+                       KeyResult.unit, KeyResult.weight, KeyResult.owner_id, KeyResult.measure, KeyResult.metric, KeyResult.channel,
+                       KeyResult.segment)
 _KPI_COLUMNS = (Kpi.id, Kpi.number, Kpi.name, Kpi.period, Kpi.target, Kpi.unit, Kpi.weight, Kpi.direction, Kpi.perspective, Kpi.owner_id,
-                Kpi.measure, Kpi.start)
+                Kpi.measure, Kpi.start, Kpi.metric, Kpi.channel, Kpi.segment)
 
 
 def objective_records(session: Session, workspace_id: int, objectives: list[Objective], who: dict[int, Person]) -> tuple[list[ObjectiveRecord], list[KeyResultRecord]]:
@@ -97,7 +98,7 @@ def objective_records(session: Session, workspace_id: int, objectives: list[Obje
     objective_rows = [ObjectiveRecord(o.number, o.title, o.period, who[o.owner_id], o.review_on) for o in objectives]
     kr_rows = [
         KeyResultRecord(numbers[kr.objective_id], kr.number, kr.title, kr.start, kr.target, kr.unit, kr.weight, who[kr.owner_id],
-                        checkins.get(kr.id, []), kr.id, kr.measure)
+                        checkins.get(kr.id, []), kr.id, kr.measure, Tags(kr.metric, kr.channel, kr.segment))
         for kr in krs
     ]
     return objective_rows, kr_rows
@@ -118,6 +119,6 @@ def kpi_records(session: Session, workspace_id: int, period: str, who: dict[int,
     checkins = latest_checkins(session, workspace_id, Checkin.kpi_id, (k.id for k in kpis), who)
     return [
         KpiRecord(k.number, k.name, k.period, k.target, k.unit, k.weight, k.direction, k.perspective, who[k.owner_id],
-                  checkins.get(k.id, []), k.id, k.measure, k.start)
+                  checkins.get(k.id, []), k.id, k.measure, k.start, Tags(k.metric, k.channel, k.segment))
         for k in kpis
     ]
