@@ -123,7 +123,7 @@ def _digest(args: argparse.Namespace, settings: Settings) -> int:
             return 1
         from datetime import datetime, timezone
 
-        ready = build_digest(session, workspace, datetime.now(timezone.utc))
+        ready = build_digest(session, workspace, datetime.now(timezone.utc), rules=runtime.insights)
     print(renderer.render("replies/digest_ready.j2", language, r=ready))
     if ready.charts and not args.no_chart:
         from platformdirs import user_data_dir

@@ -31,6 +31,7 @@ class Settings(BaseSettings):
     web_connections: int = 2000  # open connections per worker before new ones get a 503
     advisor_rules: Path | None = None
     advisor_metrics: Path | None = None  # the advisor's metric library (templates/advisor/metrics.toml by default)
+    insight_rules: Path | None = None  # what insights the numbers are read for (templates/insights/rules.toml by default)
     auto_migrate: bool | None = None  # None: migrate the embedded SQLite database, never a server's
     scheduler: bool = True  # run the clock that posts digests and reminders in this process
     scheduler_interval_seconds: float = 60

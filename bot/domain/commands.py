@@ -208,9 +208,20 @@ class CarryObjective:
     number: int
 
 
+@dataclass(frozen=True)
+class ListInsights:
+    everything: bool = False  # dismissed and snoozed ones too
+
+
+@dataclass(frozen=True)
+class DismissInsight:
+    code: str
+    days: int | None = None  # snooze for this many days; None: dismiss for good
+
+
 Command = (
     AddObjective | AddKeyResult | AddKpi | CheckIn | ListObjectives | ShowObjective | ListKpis
     | ShowScorecard | EditItem | ArchiveItem | SetRole | ListMembers | Help | ChangeSettings
     | AskAdvice | AdviceQuestionnaire | ApplyAdvice | AdviceHistory
-    | SubscribeDigest | ListDigests | StopDigest | DigestNow | SetAway | CarryObjective
+    | SubscribeDigest | ListDigests | StopDigest | DigestNow | SetAway | CarryObjective | ListInsights | DismissInsight
 )

@@ -7,10 +7,11 @@ of queries, and this module only computes.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
-from datetime import date, datetime
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timezone, tzinfo
 from decimal import Decimal
 
+from bot.domain.insights import Insight, InsightMark, InsightRule, find_insights, items_from_records, still_open, worth_reporting
 from bot.domain.periods import Period
 from bot.domain.scoring import DEFAULT_SCORE_CAP, STRETCH, expected_progress
 from bot.domain.views import (
@@ -21,6 +22,7 @@ from bot.domain.views import (
 BEHIND_PACE_MARGIN = Decimal("0.15")  # this far below the expected pace is "behind"
 QUIET_DAYS = 7
 MAX_MOVERS = 5
+MAX_INSIGHTS = 3  # in a weekly digest; `/perf insights` shows them all
 
 
 @dataclass(frozen=True)
@@ -77,6 +79,7 @@ class Digest:
     forecasts: tuple[KeyResultTrend, ...]
     movers: tuple[KeyResultTrend, ...]
     quiet: tuple[QuietPerson, ...]
+    insights: tuple[Insight, ...] = ()  # the few most severe, not told before with the same numbers
 
 
 @dataclass(frozen=True)
@@ -92,6 +95,10 @@ class DigestInputs:
     away_until: Mapping[str, date]  # user id -> away until (inclusive)
     score_cap: Decimal  # percent
     okr_style: str = STRETCH  # stretch: 0.7 is success; committed: 1.0
+    earlier_kpis: Sequence[KpiRecord] = ()  # the KPIs of the periods before, for insights about repeated misses
+    insight_marks: Mapping[str, InsightMark] = field(default_factory=dict)
+    zone: tzinfo = timezone.utc  # the workspace's, to date its check-ins
+    bonus_tiers: tuple[tuple[Decimal, Decimal], ...] = ()  # (score at least, share of the bonus), highest first
 
     @property
     def cap(self) -> Decimal:
@@ -117,7 +124,11 @@ def _mean(values: list[Decimal]) -> Decimal | None:
     return sum(values, Decimal(0)) / len(values) if values else None
 
 
-def assemble_digest(period: Period, today: date, now: datetime, data: DigestInputs) -> Digest:
+def data_insights(data: DigestInputs, rules: Sequence[InsightRule], today: date) -> list[Insight]:
+    return find_insights(items_from_records(data.key_results, data.kpis, data.earlier_kpis, data.zone), rules, today)
+
+
+def assemble_digest(period: Period, today: date, now: datetime, data: DigestInputs, rules: Sequence[InsightRule] = ()) -> Digest:
     pace = period_pace(period, today, data.okr_style)
     now_views = objective_views(data.objectives, data.key_results, data.cap)
     then_krs = _as_of(data.key_results, data.key_results_week_ago, lambda kr: (kr.objective_number, kr.number))
@@ -147,6 +158,7 @@ def assemble_digest(period: Period, today: date, now: datetime, data: DigestInpu
         attention=tuple(t for t in trends if t.needs_attention), scorecard=scorecard,
         forecasts=tuple(t for t in trends if t.forecast is not None), movers=tuple(movers),
         quiet=quiet_people(_owners(data), data.last_checkin_by, data.away_until, now, today),
+        insights=worth_reporting(data_insights(data, rules, today), data.insight_marks, today, MAX_INSIGHTS),
     )
 
 
@@ -179,14 +191,27 @@ class PeriodEnd:
     kpis_missed: tuple[KpiView, ...]
     scorecard: ScorecardView
     okr_style: str = STRETCH
+    insights: tuple[Insight, ...] = ()  # what to change next period
+    bonus: tuple[tuple[Person, Decimal | None, Decimal], ...] = ()  # (owner, score, share of the bonus) when tiers are set
+    bonus_tiers: tuple[tuple[Decimal, Decimal], ...] = ()
 
 
-def assemble_period_end(period: Period, data: DigestInputs) -> PeriodEnd:
+def assemble_period_end(period: Period, data: DigestInputs, rules: Sequence[InsightRule] = (), today: date | None = None) -> PeriodEnd:
     scorecard = scorecard_view(str(period), data.kpis, data.score_cap)
+    today = today or period.end
+    bonus = tuple((o.owner, o.score, bonus_share(o.score, data.bonus_tiers)) for o in scorecard.owners) if data.bonus_tiers else ()
     return PeriodEnd(
         str(period), tuple(objective_views(data.objectives, data.key_results, data.cap)),
         tuple(k for k in scorecard.kpis if k.at_target), tuple(k for k in scorecard.kpis if not k.at_target), scorecard, data.okr_style,
+        still_open(data_insights(data, rules, today), data.insight_marks, today), bonus, data.bonus_tiers,
     )
+
+
+def bonus_share(score: Decimal | None, tiers: Sequence[tuple[Decimal, Decimal]]) -> Decimal:
+    """The share of the bonus a weighted score earns: the highest tier it reaches, else nothing."""
+    if score is None:
+        return Decimal(0)
+    return next((share for floor, share in tiers if score * 100 >= floor), Decimal(0))
 
 
 @dataclass(frozen=True)

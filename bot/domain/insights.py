@@ -102,6 +102,29 @@ class Insight:
         return hashlib.sha256(repr((self.key, self.cited)).encode()).hexdigest()[:32]
 
 
+@dataclass(frozen=True)
+class InsightMark:
+    """What the team did with an insight: dismissed it, snoozed it, or saw it in a digest."""
+
+    dismissed: bool = False
+    snoozed_until: date | None = None
+    reported: str | None = None  # the signature it was last reported with
+
+    def hides(self, today: date) -> bool:
+        return self.dismissed or (self.snoozed_until is not None and self.snoozed_until >= today)
+
+
+def worth_reporting(insights: Iterable[Insight], marks: Mapping[str, InsightMark], today: date, limit: int) -> tuple[Insight, ...]:
+    """The most severe insights a digest should tell: not dismissed or snoozed, and not already told
+    with the very same numbers (nothing changed since)."""
+    fresh = [i for i in insights if not (m := marks.get(i.key)) or not (m.hides(today) or m.reported == i.signature)]
+    return tuple(fresh[:limit])
+
+
+def still_open(insights: Iterable[Insight], marks: Mapping[str, InsightMark], today: date) -> tuple[Insight, ...]:
+    return tuple(i for i in insights if not (m := marks.get(i.key)) or not m.hides(today))
+
+
 # -- the rule file -------------------------------------------------------------------------------
 
 def default_insight_rules_path() -> Path:
@@ -309,3 +332,31 @@ def _stale(rule: InsightRule, items, today) -> Iterable[Insight]:
 
 _READERS = {"trend_pair": _trend_pair, "level_pair": _level_pair, "channel_spread": _channel_spread, "falling": _falling,
             "ratio": _ratio, "missed": _missed, "stale": _stale}
+
+
+# -- from the period's records ------------------------------------------------------------------
+
+def items_from_records(key_results: Iterable, kpis: Iterable, earlier_kpis: Iterable, zone) -> list[InsightItem]:
+    """The items the rules read, from the period's records (check-ins newest first) and the KPIs
+    of earlier periods, matched to this period's by metric (or else by name) for `missed`."""
+    def series(record) -> tuple[Point, ...]:
+        return tuple(Point(c.at.astimezone(zone).date(), c.value) for c in reversed(record.checkins))
+
+    earlier = sorted(earlier_kpis, key=lambda k: k.period, reverse=True)
+    items = [
+        InsightItem(f"KR{kr.objective_number}.{kr.number}", kr.title, kr.owner, kr.tags.metric, kr.tags.channel, kr.measure_type,
+                    kr.target, kr.unit, series(kr), kr.created)
+        for kr in key_results
+    ]
+    for k in kpis:
+        same = [e for e in earlier if (e.tags.metric and e.tags.metric == k.tags.metric) or e.name.strip().lower() == k.name.strip().lower()]
+        missed = tuple(_missed_in(e) for e in same)
+        items.append(InsightItem(f"K{k.number}", k.name, k.owner, k.tags.metric, k.tags.channel, k.measure_type, k.target, k.unit,
+                                 series(k), k.created, missed))
+    return items
+
+
+def _missed_in(record) -> bool:
+    """Whether an earlier period's KPI ended below its target (no actual at all is not a miss we can cite)."""
+    latest = record.checkins[0].value if record.checkins else None
+    return record.target is not None and latest is not None and not is_at_target(record.measure_type, record.target, latest)

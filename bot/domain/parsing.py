@@ -15,6 +15,7 @@ from decimal import Decimal
 
 from bot.domain import commands as c
 from bot.domain.advisor_input import parse_answers
+from bot.domain.bonus import format_bonus_tiers, parse_bonus_tiers
 from bot.domain.command_text import CommandText
 from bot.domain.errors import UserError
 from bot.domain.limits import checked_note
@@ -273,7 +274,7 @@ def _help(text: str) -> c.Command:
 
 
 def _settings(text: str) -> c.Command:
-    allowed = ("cycle", "cap", "language", "updates", "timezone", "reminders", "reminder_days", "weekends", "charts", "okrs")
+    allowed = ("cycle", "cap", "language", "updates", "timezone", "reminders", "reminder_days", "weekends", "charts", "okrs", "bonus")
     words = CommandText(text, "usage.settings", allowed, aliases={"周期": "cycle", "period": "cycle"})
     words.no_leftovers()
     changes: dict[str, object] = {}
@@ -301,6 +302,8 @@ def _settings(text: str) -> c.Command:
             if value not in ON_OFF:
                 raise UserError("error.bad_setting", setting=key, value=raw, accepted="on, off", usage=words.usage)
             changes[key] = ON_OFF[value]
+        elif key == "bonus":
+            changes[key] = format_bonus_tiers(parse_bonus_tiers(raw))
         elif key == "okrs":
             if value not in OKR_STYLES:
                 raise UserError("error.bad_setting", setting="okrs", value=raw, accepted="stretch, committed", usage=words.usage)
@@ -332,7 +335,24 @@ _GROUPS: dict[str, Callable[[str], c.Command]] = {
     "advise": _advise,
     "digest": _digest,
 }
+def _insights(text: str) -> c.Command:
+    words = CommandText(text, "usage.insights")
+    head = SUBCOMMAND_ALIASES.get(normalize(words.rest[0]), normalize(words.rest[0])) if words.rest else ""
+    if head in ("", "all"):
+        words.rest = words.rest[1:]
+        words.no_leftovers()
+        return c.ListInsights(everything=head == "all")
+    if head in ("dismiss", "snooze") and 2 <= len(words.rest) <= 3:
+        code = normalize(words.rest[1])
+        days = parse_number(words.rest[2]) if len(words.rest) == 3 else None
+        if head == "dismiss" and len(words.rest) == 3 or (len(words.rest) == 3 and (days is None or days > 366)):
+            raise UserError("error.unexpected_words", words=" ".join(words.rest[2:])[:40], usage=words.usage)
+        return c.DismissInsight(code, days if head == "dismiss" else (days or SNOOZE_DAYS))
+    raise UserError("error.unexpected_words", words=" ".join(words.rest)[:60], usage=words.usage)
+
+
+SNOOZE_DAYS = 14
 _PERF_ONLY: dict[str, Callable[[str], c.Command]] = {
     "role": _role, "help": _help, "settings": _settings, "members": lambda _: c.ListMembers(), "away": _away,
-    "token": parse_token,
+    "token": parse_token, "insights": _insights,
 }

@@ -69,6 +69,15 @@ def _checked(period: Period, text: str) -> Period:
     return period
 
 
+def earlier_periods(period: Period, count: int = 2) -> list[str]:
+    """The `count` periods before `period`, newest first, in its own cycle."""
+    found, current = [], period
+    for _ in range(count):
+        current = period_containing(current.start - timedelta(days=1), "quarterly" if current.quarter else "monthly")
+        found.append(str(current))
+    return found
+
+
 def cycle_on(day: date, cycle: str, next_cycle: str | None = None, next_from: date | None = None) -> str:
     """The cycle in force on `day`: a change waits for the period boundary it was given."""
     return next_cycle if next_cycle and next_from is not None and day >= next_from else cycle

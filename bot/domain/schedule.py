@@ -10,7 +10,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.domain.errors import UserError
 
@@ -42,6 +42,14 @@ def parse_clock(text: str) -> time:
     if not match:
         raise UserError("error.bad_time", value=text)
     return time(int(match[1]), int(match[2]))
+
+
+def zone_named(name: str | None) -> ZoneInfo:
+    """A workspace's time zone by name; an unknown or missing one is UTC."""
+    try:
+        return ZoneInfo(name or "UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
 
 
 def local_now(now: datetime, zone: ZoneInfo) -> datetime:

@@ -53,6 +53,7 @@ class KeyResultRecord:
     item_id: int = 0  # the store's identity, for loading more about it; never shown
     measure: str = ""  # "": from start and target (increase or decrease)
     tags: Tags = field(default_factory=lambda: Tags())
+    created: date = date.min
 
     @property
     def measure_type(self) -> str:
@@ -86,6 +87,7 @@ class KpiRecord:
     measure: str = ""  # "": from the direction (increase or decrease against the target alone)
     start: Decimal | None = None
     tags: Tags = field(default_factory=lambda: Tags())
+    created: date = date.min
 
     @property
     def measure_type(self) -> str:

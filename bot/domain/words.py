@@ -23,6 +23,7 @@ KEY_ALIASES = {
     "type": "type", "measure": "type", "类型": "type", "衡量方式": "type", "考核方式": "type",
     "note": "note", "备注": "note", "说明": "note",
     "cycle": "cycle", "考核周期": "cycle", "评估周期": "cycle",
+    "bonus": "bonus", "奖金": "bonus", "奖金档位": "bonus",
     "okrs": "okrs", "okr": "okrs", "okr_style": "okrs", "okr类型": "okrs", "okr风格": "okrs", "评分方式": "okrs",
     "cap": "cap", "上限": "cap", "language": "language", "lang": "language", "语言": "language",
     "updates": "updates", "频道": "updates", "timezone": "timezone", "tz": "timezone", "时区": "timezone",
@@ -36,7 +37,8 @@ SUBCOMMAND_ALIASES = {
     "计分卡": "scorecard", "kr": "kr", "关键结果": "kr",
     "应用": "apply", "采用": "apply", "预览": "preview", "历史": "history", "建议": "advise", "咨询": "advise",
     "每周": "weekly", "周报": "weekly", "取消": "off", "关闭": "off", "立即": "now", "现在": "now", "结转": "carry",
-    "请假": "away", "外出": "away", "周报订阅": "digest", "令牌": "token",
+    "请假": "away", "外出": "away", "周报订阅": "digest", "令牌": "token", "洞察": "insights", "insight": "insights",
+    "忽略": "dismiss", "暂缓": "snooze", "全部": "all",
 }
 CONFIDENCE_WORDS = {
     "on-track": "on-track", "ontrack": "on-track", "on_track": "on-track", "正常": "on-track", "顺利": "on-track",

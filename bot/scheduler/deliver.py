@@ -20,6 +20,7 @@ from bot.scheduler.posting import Chart, PostFailed, Poster
 from bot.services.context import workspace_cycle, workspace_zone
 from bot.services.digests import DigestReady, build_digest, build_period_end
 from bot.services.dispatch import reader_language
+from bot.services.insights import mark_reported
 from bot.services.runtime import Runtime
 from bot.services.sends import (
     UNVERIFIED, Due, claim, claim_key, close_finished_periods, due_sends, mark_failed, mark_sent, mark_skipped, mark_uninstalled,
@@ -131,9 +132,9 @@ class Deliverer:
             with queued_session(self.engine, expire_on_commit=False) as session:
                 workspace = session.get(Workspace, due.workspace_id)
                 if due.kind == "weekly":
-                    ready = build_digest(session, workspace, now)
+                    ready = build_digest(session, workspace, now, rules=self.runtime.insights)
                 else:
-                    summary = build_period_end(session, workspace, parse_period(due.period), now)
+                    summary = build_period_end(session, workspace, parse_period(due.period), now, rules=self.runtime.insights)
             language = reader_language(workspace.language, due.language)
             if due.kind == "weekly":
                 text = self.renderer.render("replies/digest_ready.j2", language, "mrkdwn", r=ready)
@@ -145,6 +146,8 @@ class Deliverer:
             message = {"text": b.fallback_text(text), "blocks": b.message_blocks(text, words.and_more)}
             self.poster.post(workspace.team_id, due.target, message, chart, key=due.key)
             mark_sent(self.engine, due.key, now)
+            if due.kind == "weekly":  # told once: the next digest repeats an insight only when its numbers change
+                mark_reported(self.engine, workspace.id, ready.digest.insights, now)
         except PostFailed as failure:
             log.warning("posting %s failed: %s", due.key, failure)
             self._failed(due, now, failure)

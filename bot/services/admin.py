@@ -58,13 +58,15 @@ def change_settings(ctx: Context, command: c.ChangeSettings) -> SettingsShown:
             workspace.weekend_reminders = value
         elif key == "okrs":
             workspace.okr_style = value
+        elif key == "bonus":
+            workspace.bonus_tiers = value or None
         else:
             setattr(workspace, key, value)
     settings = {
         "cycle": workspace.cycle, "cap": workspace.score_cap, "language": workspace.language,
         "updates": workspace.updates_channel, "timezone": workspace.timezone or "UTC", "period": str(ctx.current_period),
         "reminders": workspace.reminders, "reminder_days": workspace.reminder_days, "weekends": workspace.weekend_reminders,
-        "charts": workspace.charts, "okrs": workspace.okr_style,
+        "charts": workspace.charts, "okrs": workspace.okr_style, "bonus": workspace.bonus_tiers,
         "next_cycle": workspace.next_cycle, "next_cycle_from": workspace.next_cycle_from,
     }
     return SettingsShown(settings, tuple(command.changes), cycle_change)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from datetime import date, datetime, timezone
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
@@ -13,6 +13,7 @@ from sqlmodel import Session, select
 from bot.domain.commands import Mention
 from bot.domain.errors import UserError
 from bot.domain.periods import Period, cycle_on, period_containing
+from bot.domain.schedule import zone_named
 from bot.store.models import Member, PeriodState, Workspace
 
 if TYPE_CHECKING:
@@ -80,10 +81,7 @@ class Context:
 
 
 def workspace_zone(workspace: Workspace) -> ZoneInfo:
-    try:
-        return ZoneInfo(workspace.timezone or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
+    return zone_named(workspace.timezone)
 
 
 def workspace_cycle(workspace: Workspace, day: date) -> str:

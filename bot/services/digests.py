@@ -124,19 +124,22 @@ def stop_digest(ctx: Context, command: c.StopDigest) -> DigestStopped:
     return DigestStopped(command.number)
 
 
-def build_digest(session: Session, workspace: Workspace, now: datetime, period: Period | None = None) -> DigestReady:
+def build_digest(session: Session, workspace: Workspace, now: datetime, period: Period | None = None, rules: tuple = ()) -> DigestReady:
+    """`rules`: the insight rules (the runtime's); without them the digest has no insights."""
     today = now.astimezone(workspace_zone(workspace)).date()
     period = period or period_containing(today, workspace_cycle(workspace, today))
-    digest = assemble_digest(period, today, now, digest_inputs(session, workspace, str(period), now))
+    digest = assemble_digest(period, today, now, digest_inputs(session, workspace, str(period), now), rules)
     return DigestReady(digest, workspace.name or workspace.team_id, workspace.charts)
 
 
-def build_period_end(session: Session, workspace: Workspace, period: Period, now: datetime) -> PeriodEndReady:
-    return PeriodEndReady(assemble_period_end(period, digest_inputs(session, workspace, str(period), now)), workspace.name or workspace.team_id)
+def build_period_end(session: Session, workspace: Workspace, period: Period, now: datetime, rules: tuple = ()) -> PeriodEndReady:
+    today = now.astimezone(workspace_zone(workspace)).date()
+    summary = assemble_period_end(period, digest_inputs(session, workspace, str(period), now), rules, today)
+    return PeriodEndReady(summary, workspace.name or workspace.team_id)
 
 
 def digest_now(ctx: Context, _command: c.DigestNow) -> DigestReady:
-    return build_digest(ctx.session, ctx.workspace, ctx.now)
+    return build_digest(ctx.session, ctx.workspace, ctx.now, rules=ctx.runtime.insights if ctx.runtime else ())
 
 
 def set_away(ctx: Context, command: c.SetAway) -> AwaySet:

@@ -11,7 +11,7 @@ from datetime import datetime
 from bot.domain import commands as c
 from bot.domain.errors import UserError
 from bot.domain.parsing import parse_command
-from bot.services import admin, advice, api_tokens, checkins, digests, goals, reports
+from bot.services import admin, advice, api_tokens, checkins, digests, goals, insights, reports
 from bot.services.context import Actor, Context, open_context
 from bot.services.results import HelpText
 from bot.services.runtime import Runtime
@@ -44,6 +44,8 @@ HANDLERS: dict[type, Callable] = {
     c.DigestNow: digests.digest_now,
     c.SetAway: digests.set_away,
     c.CarryObjective: digests.carry_objective,
+    c.ListInsights: insights.list_insights,
+    c.DismissInsight: insights.dismiss_insight,
     **api_tokens.HANDLERS,
 }
 

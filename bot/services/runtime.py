@@ -8,7 +8,9 @@ from sqlalchemy.engine import Engine
 
 from bot.config import Settings
 from bot.domain.advisor_rules import RuleTable, load_rules
+from bot.domain.insights import InsightRule, load_insight_rules, message_keys as insight_keys
 from bot.domain.metric_library import MetricLibrary, load_library
+from bot.domain.advisor_rules import RuleFileError
 from bot.render.catalog import Catalog
 from bot.resources import templates_dir
 from bot.store.database import make_engine
@@ -21,6 +23,7 @@ class Runtime:
     rules: RuleTable  # the advisor's rule table, checked at start
     catalog: Catalog  # names things the bot creates (a starter kit's KPIs) in the asker's language
     metrics: MetricLibrary = field(default_factory=load_library)  # the advisor's metric library, checked at start
+    insights: tuple[InsightRule, ...] = field(default_factory=load_insight_rules)  # what the numbers are read for
 
     @classmethod
     def start(cls, settings: Settings, engine: Engine | None = None) -> Runtime:
@@ -28,9 +31,11 @@ class Runtime:
         that needs `python -m bot db upgrade`: refused before serving anyone."""
         engine = engine or make_engine(settings.database_url)
         ensure_current(engine, auto_upgrade=settings.migrates_itself)
-        return cls(
-            engine=engine,
-            rules=load_rules(settings.advisor_rules),
-            catalog=Catalog.load(templates_dir() / "i18n"),
-            metrics=load_library(settings.advisor_metrics),
-        )
+        catalog = Catalog.load(templates_dir() / "i18n")
+        insights = load_insight_rules(settings.insight_rules)
+        missing = sorted(k for k in insight_keys(insights) if any(k not in catalog.messages[lang] for lang in catalog.messages))
+        if missing:
+            raise RuleFileError(f"{settings.insight_rules or 'the insight rules'}: no sentence {missing[0]!r} in the catalogs "
+                                f"(templates/i18n/*/insights.toml): add it in both languages")
+        return cls(engine=engine, rules=load_rules(settings.advisor_rules), catalog=catalog,
+                   metrics=load_library(settings.advisor_metrics), insights=insights)

@@ -1,4 +1,4 @@
-"""Everything a digest needs about one period, in eight statements whatever its size."""
+"""Everything a digest needs about one period, in ten statements whatever its size."""
 
 from __future__ import annotations
 
@@ -7,10 +7,16 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from bot.domain.bonus import parse_bonus_tiers
 from bot.domain.digest import DigestInputs, StaleItem
+from bot.domain.insights import InsightMark
+from bot.domain.periods import earlier_periods, parse_period
+from bot.domain.schedule import zone_named
 from bot.domain.views import Person
 from bot.store import queries
-from bot.store.models import Checkin, KeyResult, Kpi, Member, Objective, Workspace
+from bot.store.models import Checkin, InsightState, KeyResult, Kpi, Member, Objective, Workspace
+
+INSIGHT_POINTS = 6  # check-ins per item a digest reads: enough for the insights' trends
 
 WEEK = timedelta(days=7)
 
@@ -19,11 +25,14 @@ def digest_inputs(session: Session, workspace: Workspace, period: str, now: date
     members = session.exec(select(Member).where(Member.workspace_id == workspace.id)).all()
     who = {m.id: Person(m.user_id, m.name or m.user_id) for m in members}
     objective_rows = queries.period_objectives(session, workspace.id, period)
-    objectives, key_results = queries.objective_records(session, workspace.id, objective_rows, who)
+    objectives, key_results = queries.objective_records(session, workspace.id, objective_rows, who, per_item=INSIGHT_POINTS)
     week_ago = now - WEEK
-    kpis = queries.kpi_records(session, workspace.id, period, who)
-    kr_then = _values_then(session, workspace.id, Checkin.key_result_id, {(kr.objective_number, kr.number): kr.item_id for kr in key_results}, who, week_ago)
-    kpi_then = _values_then(session, workspace.id, Checkin.kpi_id, {k.number: k.item_id for k in kpis}, who, week_ago)
+    earlier = earlier_periods(parse_period(period))
+    all_kpis = queries.kpi_records(session, workspace.id, [period, *earlier], who, per_item=INSIGHT_POINTS)
+    kpis = [k for k in all_kpis if k.period == period]
+    kr_values, kpi_values = queries.values_before(session, workspace.id, [kr.item_id for kr in key_results], [k.item_id for k in kpis], week_ago)
+    kr_then = {(kr.objective_number, kr.number): kr_values[kr.item_id] for kr in key_results if kr.item_id in kr_values}
+    kpi_then = {k.number: kpi_values[k.item_id] for k in kpis if k.item_id in kpi_values}
     # One seek per member on (workspace_id, author_id, created_at), not a pass over the history.
     last_checkin = (
         select(func.max(Checkin.created_at)).where(Checkin.workspace_id == workspace.id, Checkin.author_id == Member.id).scalar_subquery()
@@ -36,13 +45,14 @@ def digest_inputs(session: Session, workspace: Workspace, period: str, now: date
         last_checkin_by={who[author].user_id: _aware(at) for author, at in last_by if author in who},
         away_until={m.user_id: m.unavailable_until for m in members if m.unavailable_until},
         score_cap=workspace.score_cap, okr_style=workspace.okr_style,
+        earlier_kpis=[k for k in all_kpis if k.period != period], insight_marks=insight_marks(session, workspace.id),
+        zone=zone_named(workspace.timezone), bonus_tiers=parse_bonus_tiers(workspace.bonus_tiers),
     )
 
 
-def _values_then(session: Session, workspace_id: int, column, ids_by_key: dict, who, moment: datetime) -> dict:
-    """Each item's value as it stood at `moment` (its latest check-in by then)."""
-    rows = queries.latest_checkins(session, workspace_id, column, ids_by_key.values(), who, per_item=1, before=moment)
-    return {key: rows[item_id][0].value for key, item_id in ids_by_key.items() if item_id in rows}
+def insight_marks(session: Session, workspace_id: int) -> dict[str, InsightMark]:
+    rows = session.exec(select(InsightState).where(InsightState.workspace_id == workspace_id)).all()
+    return {s.key: InsightMark(s.dismissed_at is not None, s.snoozed_until, s.reported) for s in rows}
 
 
 def _aware(moment: datetime) -> datetime:

@@ -78,6 +78,7 @@ class Workspace(SQLModel, table=True):
     next_cycle: str | None = Field(default=None, max_length=16)  # a cycle change waiting for the period to end
     next_cycle_from: date | None = None
     uninstalled_at: datetime | None = time_field(nullable=True)  # app uninstalled or tokens revoked: nothing is sent
+    bonus_tiers: str | None = Field(default=None, max_length=120)  # "90:100,75:50": score at least → share of the bonus
     created_at: datetime = time_field()
 
 

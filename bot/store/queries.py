@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import date, datetime
 from functools import cache
 
 from sqlalchemy import ARRAY, Integer, Select, any_, bindparam, literal, union_all
@@ -72,6 +72,34 @@ def _latest_checkins_statement(item_column: str, as_of: bool, per_item: int, dia
     )
 
 
+def values_before(session: Session, workspace_id: int, kr_ids: list[int], kpi_ids: list[int], moment: datetime) -> tuple[dict, dict]:
+    """Each key result's and each KPI's value as it stood at `moment`, in one statement: ({kr id:
+    value}, {kpi id: value})."""
+    if not kr_ids and not kpi_ids:
+        return {}, {}
+    dialect = session.get_bind().dialect.name
+    params = {"workspace_id": workspace_id, "kr_ids": kr_ids or [0], "kpi_ids": kpi_ids or [0], "before": moment}
+    found: tuple[dict, dict] = ({}, {})
+    for kind, item_id, value in session.execute(_values_before_statement(dialect), params).all():
+        found[kind][item_id] = value
+    return found
+
+
+@cache
+def _values_before_statement(dialect: str) -> Select:
+    parts = []
+    for kind, (items, column, ids) in enumerate(((KeyResult, "key_result_id", "kr_ids"), (Kpi, "kpi_id", "kpi_ids"))):
+        earlier = aliased(Checkin)
+        newest = (select(earlier.id).where(getattr(earlier, column) == items.id,
+                                           earlier.created_at <= bindparam("before", type_=Checkin.__table__.c.created_at.type))
+                  .order_by(earlier.created_at.desc(), earlier.id.desc()).limit(1).scalar_subquery())
+        picked = (select(literal(kind).label("kind"), items.id.label("item_id"), newest.label("checkin_id"))
+                  .where(items.workspace_id == bindparam("workspace_id"), _among(col(items.id), ids, dialect)))
+        parts.append(picked)
+    chosen = union_all(*parts).subquery()
+    return select(chosen.c.kind, chosen.c.item_id, Checkin.value).select_from(chosen).join(Checkin, Checkin.id == chosen.c.checkin_id)
+
+
 def _among(column, name: str, dialect: str):
     if dialect == "postgresql":
         return column == any_(bindparam(name, type_=ARRAY(Integer)))
@@ -82,23 +110,24 @@ def _among(column, name: str, dialect: str):
 # (and later collecting) tracked objects for them was a third of its time.
 _KEY_RESULT_COLUMNS = (KeyResult.id, KeyResult.objective_id, KeyResult.number, KeyResult.title, KeyResult.start, KeyResult.target,
                        KeyResult.unit, KeyResult.weight, KeyResult.owner_id, KeyResult.measure, KeyResult.metric, KeyResult.channel,
-                       KeyResult.segment)
+                       KeyResult.segment, KeyResult.created_at)
 _KPI_COLUMNS = (Kpi.id, Kpi.number, Kpi.name, Kpi.period, Kpi.target, Kpi.unit, Kpi.weight, Kpi.direction, Kpi.perspective, Kpi.owner_id,
-                Kpi.measure, Kpi.start, Kpi.metric, Kpi.channel, Kpi.segment)
+                Kpi.measure, Kpi.start, Kpi.metric, Kpi.channel, Kpi.segment, Kpi.created_at)
 
 
-def objective_records(session: Session, workspace_id: int, objectives: list[Objective], who: dict[int, Person]) -> tuple[list[ObjectiveRecord], list[KeyResultRecord]]:
+def objective_records(session: Session, workspace_id: int, objectives: list[Objective], who: dict[int, Person],
+                      per_item: int = LATEST_PER_ITEM) -> tuple[list[ObjectiveRecord], list[KeyResultRecord]]:
     if not objectives:
         return [], []
     numbers = {o.id: o.number for o in objectives}
     krs = session.exec(
         select(*_KEY_RESULT_COLUMNS).where(col(KeyResult.objective_id).in_(list(numbers)), col(KeyResult.archived_at).is_(None))
     ).all()
-    checkins = latest_checkins(session, workspace_id, Checkin.key_result_id, (kr.id for kr in krs), who)
+    checkins = latest_checkins(session, workspace_id, Checkin.key_result_id, (kr.id for kr in krs), who, per_item=per_item)
     objective_rows = [ObjectiveRecord(o.number, o.title, o.period, who[o.owner_id], o.review_on) for o in objectives]
     kr_rows = [
         KeyResultRecord(numbers[kr.objective_id], kr.number, kr.title, kr.start, kr.target, kr.unit, kr.weight, who[kr.owner_id],
-                        checkins.get(kr.id, []), kr.id, kr.measure, Tags(kr.metric, kr.channel, kr.segment))
+                        checkins.get(kr.id, []), kr.id, kr.measure, Tags(kr.metric, kr.channel, kr.segment), _day(kr.created_at))
         for kr in krs
     ]
     return objective_rows, kr_rows
@@ -110,15 +139,21 @@ def period_objectives(session: Session, workspace_id: int, period: str) -> list[
     ).all())
 
 
-def kpi_records(session: Session, workspace_id: int, period: str, who: dict[int, Person], number: int | None = None) -> list[KpiRecord]:
-    """The period's open KPIs, or only KPI `number` of it."""
-    conditions = [Kpi.workspace_id == workspace_id, Kpi.period == period, col(Kpi.archived_at).is_(None)]
+def kpi_records(session: Session, workspace_id: int, period: str | list[str], who: dict[int, Person], number: int | None = None,
+                per_item: int = LATEST_PER_ITEM) -> list[KpiRecord]:
+    """The period's open KPIs (or several periods', in the same two statements), or only KPI `number`."""
+    periods = [period] if isinstance(period, str) else list(period)
+    conditions = [Kpi.workspace_id == workspace_id, col(Kpi.period).in_(periods), col(Kpi.archived_at).is_(None)]
     if number is not None:
         conditions.append(Kpi.number == number)
     kpis = session.exec(select(*_KPI_COLUMNS).where(*conditions).order_by(Kpi.number)).all()
-    checkins = latest_checkins(session, workspace_id, Checkin.kpi_id, (k.id for k in kpis), who)
+    checkins = latest_checkins(session, workspace_id, Checkin.kpi_id, (k.id for k in kpis), who, per_item=per_item)
     return [
         KpiRecord(k.number, k.name, k.period, k.target, k.unit, k.weight, k.direction, k.perspective, who[k.owner_id],
-                  checkins.get(k.id, []), k.id, k.measure, k.start, Tags(k.metric, k.channel, k.segment))
+                  checkins.get(k.id, []), k.id, k.measure, k.start, Tags(k.metric, k.channel, k.segment), _day(k.created_at))
         for k in kpis
     ]
+
+
+def _day(moment: datetime | None) -> date:
+    return moment.date() if moment is not None else date.min

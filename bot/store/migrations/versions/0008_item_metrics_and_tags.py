@@ -22,6 +22,8 @@ def upgrade() -> None:
             batch_op.add_column(sa.Column('metric', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=True))
             batch_op.add_column(sa.Column('channel', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=True))
             batch_op.add_column(sa.Column('segment', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=True))
+    with op.batch_alter_table('workspace', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('bonus_tiers', sqlmodel.sql.sqltypes.AutoString(length=120), nullable=True))
     op.create_table(
         'insight_state',
         sa.Column('id', sa.Integer(), nullable=False),
@@ -41,6 +43,8 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table('insight_state')
+    with op.batch_alter_table('workspace', schema=None) as batch_op:
+        batch_op.drop_column('bonus_tiers')
     for table in ('kpi', 'key_result'):
         with op.batch_alter_table(table, schema=None) as batch_op:
             batch_op.drop_column('segment')
