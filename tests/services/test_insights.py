@@ -128,3 +128,15 @@ def test_a_kit_workspace_with_three_weeks_of_check_ins_shows_insights_in_both_la
         chinese = shells["zh"].execute("/digest now")
     assert "Insights" in english and "Website visits rose from 10,000 to 16,000" in english
     assert "洞察" in chinese and "从 10,000 增长到 16,000" in chinese and "优化产品页面" in chinese
+
+
+def test_a_broken_insight_rule_file_stops_the_bot_at_start(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    broken = tmp_path / "insights.toml"
+    broken.write_text('[[insight]]\nid = "typo"\nkind = "stale"\nmetrics = []\nseverity = 1\nmin_points = 0\nmessage = "nowhere"\ndays = 3\n')
+    done = subprocess.run([sys.executable, "-m", "bot", "console"], input="/perf help\n", capture_output=True, text=True, timeout=60,
+                          env={**os.environ, "INSIGHT_RULES": str(broken), "DATABASE_URL": f"sqlite:///{tmp_path}/x.db"})
+    assert done.returncode == 2 and "insight.nowhere" in done.stderr and str(broken) in done.stderr
