@@ -21,7 +21,7 @@ class Settings(BaseSettings):
     slack_app_token: SecretStr | None = None
     slack_client_id: str | None = None  # with the secret: installable in many workspaces (OAuth)
     slack_client_secret: SecretStr | None = None
-    slack_scopes: str = "commands,chat:write,chat:write.public,im:write,users:read,files:write,channels:read,groups:read,channels:history,groups:history,im:history"
+    slack_scopes: str = "commands,chat:write,chat:write.public,im:write,users:read,files:write,channels:read,groups:read,channels:history,groups:history,im:history,usergroups:read"
     slack_install_redirect_url: str | None = None
     slack_api_url: str = "https://slack.com/api/"
     database_url: str = Field(default_factory=default_database_url)

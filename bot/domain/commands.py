@@ -44,10 +44,31 @@ class Tags:
 
 
 @dataclass(frozen=True)
+class Group:
+    """A Slack user group: `<!subteam^S123|@growth-team>` as a slash command carries it."""
+
+    group_id: str
+    handle: str = ""
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where an item belongs: `team=Growth`, `level=personal`. None: not said (an edit keeps
+    it; a new item is the company's, or a member's own when they add it for themselves)."""
+
+    team: str | None = None  # a team's name; "": no team
+    level: str | None = None  # company, team, person
+
+    def given(self) -> bool:
+        return self.team is not None or self.level is not None
+
+
+@dataclass(frozen=True)
 class AddObjective:
     title: str
     period: Period | None = None
     owner: Mention | None = None
+    placement: Placement = Placement()
 
 
 @dataclass(frozen=True)
@@ -77,6 +98,7 @@ class AddKpi:
     start: Quantity | None = None
     unit: str | None = None
     tags: Tags | None = None
+    placement: Placement = Placement()
 
 
 @dataclass(frozen=True)
@@ -92,6 +114,7 @@ class ListObjectives:
     owner: Mention | None = None
     status: str | None = None  # "at-risk" shows objectives with a key result at risk or off track
     period: Period | None = None
+    team: str | None = None
 
 
 @dataclass(frozen=True)
@@ -103,12 +126,27 @@ class ShowObjective:
 class ListKpis:
     owner: Mention | None = None
     period: Period | None = None
+    team: str | None = None
 
 
 @dataclass(frozen=True)
 class ShowScorecard:
     owner: Mention | None = None
     period: Period | None = None
+    team: str | None = None
+
+
+@dataclass(frozen=True)
+class ShowTree:
+    period: Period | None = None
+    team: str | None = None
+
+
+@dataclass(frozen=True)
+class AlignObjective:
+    child: int  # the objective's number
+    parent: Ref | None  # O… or KR…; None: no longer aligned
+    weight: Decimal | None = None
 
 
 @dataclass(frozen=True)
@@ -125,11 +163,47 @@ class EditItem:
     measure: str | None = None
     unit: str | None = None  # "" clears it (a plain count)
     tags: Tags | None = None
+    placement: Placement = Placement()
 
 
 @dataclass(frozen=True)
 class ArchiveItem:
     ref: Ref
+    confirmed: bool = False  # an objective with others aligned to it is archived only when confirmed
+
+
+@dataclass(frozen=True)
+class ListTeams:
+    pass
+
+
+@dataclass(frozen=True)
+class ShowTeam:
+    name: str
+
+
+@dataclass(frozen=True)
+class AddTeam:
+    name: str
+    lead: Mention | None = None
+    group: Group | None = None
+
+
+@dataclass(frozen=True)
+class ChangeTeam:
+    name: str
+    add: tuple[Mention, ...] = ()
+    remove: tuple[Mention, ...] = ()
+    lead: Mention | None = None
+    group: Group | None = None
+    unlink_group: bool = False
+    rename: str | None = None
+    sync: bool = False
+
+
+@dataclass(frozen=True)
+class RemoveTeam:
+    name: str
 
 
 @dataclass(frozen=True)
@@ -181,6 +255,7 @@ class SubscribeDigest:
     target: str  # "me", or a channel ("C…" from Slack, "#name" in the console)
     weekday: int
     at: time
+    team: str | None = None  # a team's digest
 
 
 @dataclass(frozen=True)
@@ -195,7 +270,7 @@ class StopDigest:
 
 @dataclass(frozen=True)
 class DigestNow:
-    pass
+    team: str | None = None
 
 
 @dataclass(frozen=True)
@@ -224,4 +299,5 @@ Command = (
     | ShowScorecard | EditItem | ArchiveItem | SetRole | ListMembers | Help | ChangeSettings
     | AskAdvice | AdviceQuestionnaire | ApplyAdvice | AdviceHistory
     | SubscribeDigest | ListDigests | StopDigest | DigestNow | SetAway | CarryObjective | ListInsights | DismissInsight
+    | ShowTree | AlignObjective | ListTeams | ShowTeam | AddTeam | ChangeTeam | RemoveTeam
 )

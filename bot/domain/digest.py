@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from bot.domain.insights import Insight, InsightMark, InsightRule, find_insights, items_from_records, still_open, worth_reporting
 from bot.domain.periods import Period
-from bot.domain.scoring import DEFAULT_SCORE_CAP, STRETCH, expected_progress
+from bot.domain.scoring import DEFAULT_SCORE_CAP, STRETCH, expected_progress, weighted_score
 from bot.domain.views import (
     CheckinRecord, KeyResultRecord, KeyResultView, KpiRecord, KpiView, ObjectiveRecord, ObjectiveView, Person,
     ScorecardView, objective_views, scorecard_view,
@@ -67,6 +67,27 @@ class QuietPerson:
 
 
 @dataclass(frozen=True)
+class TeamRecord:
+    """A team as the digest needs it: who leads it and who is in it."""
+
+    team_id: int
+    name: str
+    lead: Person | None
+    members: frozenset[str]  # user ids
+
+
+@dataclass(frozen=True)
+class TeamRow:
+    """A team's line in the company digest."""
+
+    name: str
+    lead: Person | None
+    okr_progress: Decimal | None
+    kpi_score: Decimal | None
+    quiet: int  # members who have not checked in for a week
+
+
+@dataclass(frozen=True)
 class Digest:
     pace: PeriodPace
     okr_progress: Decimal | None
@@ -80,6 +101,17 @@ class Digest:
     movers: tuple[KeyResultTrend, ...]
     quiet: tuple[QuietPerson, ...]
     insights: tuple[Insight, ...] = ()  # the few most severe, not told before with the same numbers
+    teams: tuple[TeamRow, ...] = ()  # the company digest's line per team
+    team: TeamRecord | None = None  # a team's digest: its goals only, its quiet members addressed to its lead
+
+    @property
+    def audience(self) -> str:
+        """Who this digest tells insights to: the company, or one team."""
+        return audience_of(self.team)
+
+
+def audience_of(team: TeamRecord | None) -> str:
+    return f"t{team.team_id}" if team is not None else ""
 
 
 @dataclass(frozen=True)
@@ -99,6 +131,7 @@ class DigestInputs:
     insight_marks: Mapping[str, InsightMark] = field(default_factory=dict)
     zone: tzinfo = timezone.utc  # the workspace's, to date its check-ins
     bonus_tiers: tuple[tuple[Decimal, Decimal], ...] = ()  # (score at least, share of the bonus), highest first
+    teams: Sequence[TeamRecord] = ()
 
     @property
     def cap(self) -> Decimal:
@@ -128,12 +161,19 @@ def data_insights(data: DigestInputs, rules: Sequence[InsightRule], today: date)
     return find_insights(items_from_records(data.key_results, data.kpis, data.earlier_kpis, data.zone), rules, today)
 
 
-def assemble_digest(period: Period, today: date, now: datetime, data: DigestInputs, rules: Sequence[InsightRule] = ()) -> Digest:
+def assemble_digest(period: Period, today: date, now: datetime, data: DigestInputs, rules: Sequence[InsightRule] = (),
+                    team: TeamRecord | None = None) -> Digest:
+    """The company's digest, or with `team` that team's: its objectives (and personal ones in
+    it), its KPIs, its insights, its quiet members. Progress is rolled up over the whole tree
+    either way, so a team sees the same numbers as the company."""
     pace = period_pace(period, today, data.okr_style)
     now_views = objective_views(data.objectives, data.key_results, data.cap)
     then_krs = _as_of(data.key_results, data.key_results_week_ago, lambda kr: (kr.objective_number, kr.number))
     then_views = {o.ref: o for o in objective_views(data.objectives, then_krs, data.cap)}
     then_kr = {kr.ref: kr for o in then_views.values() for kr in o.key_results}
+    if team is not None:
+        now_views = [o for o in now_views if o.team == team.name]
+        then_views = {ref: o for ref, o in then_views.items() if o.team == team.name}
     objectives, trends = [], []
     for objective in now_views:
         before = then_views.get(objective.ref)
@@ -144,22 +184,56 @@ def assemble_digest(period: Period, today: date, now: datetime, data: DigestInpu
             forecast = min(kr.progress / pace.elapsed, data.cap) if pace.elapsed > 0 and kr.has_pace else None
             behind = kr.has_pace and kr.progress < pace.expected - BEHIND_PACE_MARGIN
             trends.append(KeyResultTrend(objective.ref, kr, week_change, forecast, behind))
-    okr_now = _mean([o.progress for o in now_views])
-    okr_then = _mean([o.progress for o in then_views.values()])
-    scorecard = scorecard_view(str(period), data.kpis, data.score_cap)
-    then_scorecard = scorecard_view(str(period), _as_of(data.kpis, data.kpis_week_ago, lambda k: k.number), data.score_cap)
+    okr_now = _headline(now_views, team)
+    okr_then = _headline(list(then_views.values()), team)
+    kpis = [k for k in data.kpis if team is None or k.team == team.name]
+    scorecard = scorecard_view(str(period), kpis, data.score_cap)
+    then_scorecard = scorecard_view(str(period), _as_of(kpis, data.kpis_week_ago, lambda k: k.number), data.score_cap)
     kpi_change = None
     if scorecard.score is not None and then_scorecard.score is not None:
         kpi_change = scorecard.score - then_scorecard.score
     movers = sorted((t for t in trends if t.week_change), key=lambda t: -abs(t.week_change))[:MAX_MOVERS]
+    owners = _owners(data)
+    quiet = quiet_people(owners if team is None else [o for o in owners if o.user_id in team.members],
+                         data.last_checkin_by, data.away_until, now, today)
+    shown = {o.ref for o in now_views}
+    insight_data = data if team is None else _team_part(data, team, shown)
+    audience = audience_of(team)
     return Digest(
         pace=pace, okr_progress=okr_now, okr_change=(okr_now - okr_then) if okr_now is not None and okr_then is not None else None,
         kpi_score=scorecard.score, kpi_change=kpi_change, objectives=tuple(objectives),
         attention=tuple(t for t in trends if t.needs_attention), scorecard=scorecard,
-        forecasts=tuple(t for t in trends if t.forecast is not None), movers=tuple(movers),
-        quiet=quiet_people(_owners(data), data.last_checkin_by, data.away_until, now, today),
-        insights=worth_reporting(data_insights(data, rules, today), data.insight_marks, today, MAX_INSIGHTS),
+        forecasts=tuple(t for t in trends if t.forecast is not None), movers=tuple(movers), quiet=quiet,
+        insights=worth_reporting(data_insights(insight_data, rules, today), data.insight_marks, today, MAX_INSIGHTS, audience),
+        teams=team_rows(data, now_views, scorecard, owners, now, today) if team is None else (), team=team,
     )
+
+
+def _headline(views: Sequence[ObjectiveView], team: TeamRecord | None) -> Decimal | None:
+    """The digest's one OKR number: the mean of its own level's objectives (the company's, or
+    the team's), which already hold what is aligned below them; without any, of all shown."""
+    level = "team" if team is not None else "company"
+    own = [o.progress for o in views if o.level == level]
+    return _mean(own) if own else _mean([o.progress for o in views])
+
+
+def _team_part(data: DigestInputs, team: TeamRecord, objective_refs: set[str]) -> DigestInputs:
+    """The team's own items, for the insights of its digest."""
+    return replace(data, key_results=[kr for kr in data.key_results if f"O{kr.objective_number}" in objective_refs],
+                   kpis=[k for k in data.kpis if k.team == team.name], earlier_kpis=[k for k in data.earlier_kpis if k.team == team.name])
+
+
+def team_rows(data: DigestInputs, views: Sequence[ObjectiveView], scorecard: ScorecardView, owners: Sequence[Person],
+              now: datetime, today: date) -> tuple[TeamRow, ...]:
+    """A line per team for the company digest: its OKR progress, KPI score and quiet members."""
+    rows = []
+    for team in sorted(data.teams, key=lambda t: t.name.casefold()):
+        progress = _headline([o for o in views if o.team == team.name], team)
+        kpis = [k for k in scorecard.kpis if k.team == team.name]
+        score = weighted_score(((k.attainment, k.weight) for k in kpis), scorecard.cap).score if kpis else None
+        quiet = quiet_people([o for o in owners if o.user_id in team.members], data.last_checkin_by, data.away_until, now, today)
+        rows.append(TeamRow(team.name, team.lead, progress, score, len(quiet)))
+    return tuple(rows)
 
 
 def _owners(data: DigestInputs) -> list[Person]:
@@ -194,16 +268,24 @@ class PeriodEnd:
     insights: tuple[Insight, ...] = ()  # what to change next period
     bonus: tuple[tuple[Person, Decimal | None, Decimal], ...] = ()  # (owner, score, share of the bonus) when tiers are set
     bonus_tiers: tuple[tuple[Decimal, Decimal], ...] = ()
+    team: str | None = None
 
 
-def assemble_period_end(period: Period, data: DigestInputs, rules: Sequence[InsightRule] = (), today: date | None = None) -> PeriodEnd:
+def assemble_period_end(period: Period, data: DigestInputs, rules: Sequence[InsightRule] = (), today: date | None = None,
+                        team: TeamRecord | None = None) -> PeriodEnd:
+    """The period's results; with `team`, that team's goals and KPIs (rolled up over the whole tree)."""
+    views = objective_views(data.objectives, data.key_results, data.cap)
+    if team is not None:
+        views = [o for o in views if o.team == team.name]
+        data = _team_part(data, team, {o.ref for o in views})
     scorecard = scorecard_view(str(period), data.kpis, data.score_cap)
     today = today or period.end
     bonus = tuple((o.owner, o.score, bonus_share(o.score, data.bonus_tiers)) for o in scorecard.owners) if data.bonus_tiers else ()
     return PeriodEnd(
-        str(period), tuple(objective_views(data.objectives, data.key_results, data.cap)),
+        str(period), tuple(views),
         tuple(k for k in scorecard.kpis if k.at_target), tuple(k for k in scorecard.kpis if not k.at_target), scorecard, data.okr_style,
         still_open(data_insights(data, rules, today), data.insight_marks, today), bonus, data.bonus_tiers,
+        team.name if team is not None else None,
     )
 
 

@@ -114,11 +114,21 @@ class InsightMark:
         return self.dismissed or (self.snoozed_until is not None and self.snoozed_until >= today)
 
 
-def worth_reporting(insights: Iterable[Insight], marks: Mapping[str, InsightMark], today: date, limit: int) -> tuple[Insight, ...]:
+def worth_reporting(insights: Iterable[Insight], marks: Mapping[str, InsightMark], today: date, limit: int,
+                    audience: str = "") -> tuple[Insight, ...]:
     """The most severe insights a digest should tell: not dismissed or snoozed, and not already told
-    with the very same numbers (nothing changed since)."""
-    fresh = [i for i in insights if not (m := marks.get(i.key)) or not (m.hides(today) or m.reported == i.signature)]
-    return tuple(fresh[:limit])
+    to this audience (a team's digest is one: `reported_key`) with the very same numbers."""
+    def fresh(insight: Insight) -> bool:
+        mark, told = marks.get(insight.key), marks.get(reported_key(insight, audience))
+        return not (mark and mark.hides(today)) and not (told and told.reported == insight.signature)
+
+    return tuple(i for i in insights if fresh(i))[:limit]
+
+
+def reported_key(insight: Insight, audience: str = "") -> str:
+    """Where "told with these numbers" is kept: per audience, so that what the company digest
+    told is still news to a team's, and the other way round. Dismissals stay workspace-wide."""
+    return f"{audience}|{insight.key}"[:120] if audience else insight.key
 
 
 def still_open(insights: Iterable[Insight], marks: Mapping[str, InsightMark], today: date) -> tuple[Insight, ...]:

@@ -24,3 +24,18 @@ def checked_note(note: str | None, **params: object) -> str:
     if len(text) > MAX_NOTE:
         raise UserError("error.note_too_long", length=len(text), limit=MAX_NOTE, **params)
     return text
+
+
+MAX_TEAM_NAME = 60
+
+
+def checked_team_name(name: str | None, **params: object) -> str:
+    """A team's name: short, one line, nothing Slack would read as markup or a mention."""
+    text = " ".join((name or "").split())
+    if not text:
+        raise UserError("error.missing_team_name", **params)
+    if len(text) > MAX_TEAM_NAME:
+        raise UserError("error.team_name_too_long", length=len(text), limit=MAX_TEAM_NAME, **params)
+    if any(ch in text for ch in "<>=@*`") or text.casefold() in ("company", "公司", "none", "无", "all", "全部"):
+        raise UserError("error.bad_team_name", value=text[:60], **params)
+    return text

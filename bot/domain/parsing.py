@@ -22,10 +22,11 @@ from bot.domain.limits import checked_note
 from bot.domain.periods import CYCLES
 from bot.domain.quantities import Quantity, parse_quantity
 from bot.domain.schedule import parse_clock, parse_weekday
+from bot.domain.team_commands import parse_align, parse_team, parse_team_option, parse_tree
 from bot.domain.token_commands import parse_token
 from bot.domain.words import (
-    CONFIDENCE_LIKE, CONFIDENCE_WORDS, CYCLE_WORDS, DIRECTION_FLAGS, DONE_WORDS, LANGUAGES, MEASURE_WORDS, OKR_STYLES, ROLES,
-    SUBCOMMAND_ALIASES, normalize, parse_channel, parse_number, parse_ref,
+    CONFIDENCE_LIKE, CONFIDENCE_WORDS, CONFIRM_FLAGS, CYCLE_WORDS, DIRECTION_FLAGS, DONE_WORDS, LANGUAGES, MEASURE_WORDS, OKR_STYLES,
+    LEVEL_WORDS, ROLES, SUBCOMMAND_ALIASES, normalize, parse_channel, parse_number, parse_ref,
 )
 
 SHORTCUTS = ("okr", "kpi", "checkin", "scorecard", "advise", "digest")
@@ -67,8 +68,21 @@ def _unknown(key: str, command: str, typed: str, known, *, prefix: str, **params
 
 
 def _okr_add(text: str) -> c.Command:
-    words = CommandText(text, "usage.okr.add", ("period", "owner", "title"))
-    return c.AddObjective(words.title(), words.period(), words.owner())
+    words = CommandText(text, "usage.okr.add", ("period", "owner", "title", "team", "level"))
+    placement = _placement(words)
+    return c.AddObjective(words.title(), words.period(), words.owner(), placement)
+
+
+def _placement(words: CommandText) -> c.Placement:
+    """`team=Growth` and `level=personal` (层级=个人): where an item belongs. An option, not a
+    flag: "personal" is a word titles use."""
+    level = words.choice("level", LEVEL_WORDS, "error.bad_level")
+    team = parse_team_option(words)
+    if level == "company" and team:
+        raise UserError("error.conflicting_flags", words=f"level={words.options['level']} team={team}", usage=words.usage)
+    if level == "company":
+        team = ""
+    return c.Placement(team, level)
 
 
 def _okr_kr(text: str) -> c.Command:
@@ -94,11 +108,11 @@ def _measure(words: CommandText) -> str | None:
 
 
 def _okr_list(text: str) -> c.Command:
-    words = CommandText(text, "usage.okr.list", ("period", "owner"), flags=(CONFIDENCE_WORDS,))
+    words = CommandText(text, "usage.okr.list", ("period", "owner", "team"), flags=(CONFIDENCE_WORDS,))
     owner = words.owner() or words.take_mention()
     status = words.take_flag(CONFIDENCE_WORDS)
     words.no_leftovers()
-    return c.ListObjectives(owner, status, words.period())
+    return c.ListObjectives(owner, status, words.period(), parse_team_option(words) or None)
 
 
 def _single_ref(kinds: tuple[str, ...], usage: str, build) -> Callable[[str], c.Command]:
@@ -111,17 +125,28 @@ def _single_ref(kinds: tuple[str, ...], usage: str, build) -> Callable[[str], c.
     return parse
 
 
+def _archive(text: str) -> c.Command:
+    words = CommandText(text, "usage.okr.archive", flags=(CONFIRM_FLAGS,))
+    ref = parse_ref(words.pop_first("O1"), words.usage, ("O", "KR"))
+    confirmed = words.take_flag(CONFIRM_FLAGS) is not None
+    words.no_leftovers()
+    return c.ArchiveItem(ref, confirmed)
+
+
 def _edit(kinds: tuple[str, ...], usage: str) -> Callable[[str], c.Command]:
     def parse(text: str) -> c.Command:
-        allowed = ("title", "target", "start", "weight", "owner", "period", "perspective", "type", "unit", *TAG_OPTIONS)
+        allowed = ("title", "target", "start", "weight", "owner", "period", "perspective", "type", "unit", "team", "level", *TAG_OPTIONS)
         words = CommandText(text, usage, allowed, flags=(DIRECTION_FLAGS,))
         ref = parse_ref(words.pop_first(kinds[0] + "1"), usage, kinds)
         direction = words.take_flag(DIRECTION_FLAGS)
+        placement = _placement(words)
+        if placement.given() and ref.kind == "KR":
+            raise UserError("error.option_not_for", option="team=", ref=str(ref))
         edit = c.EditItem(
             ref, words.title(required=False), words.quantity("target"), words.quantity("start"), words.weight(percent=ref.kind == "K"),
-            words.owner(), direction, words.perspective(), words.period(), _measure(words), words.unit(), words.tags(),
+            words.owner(), direction, words.perspective(), words.period(), _measure(words), words.unit(), words.tags(), placement,
         )
-        if all(value is None for value in vars(edit).values() if value is not ref):
+        if all(value is None for value in vars(edit).values() if value is not ref and value is not placement) and not placement.given():
             raise UserError("error.nothing_to_change", usage=usage)
         return edit
 
@@ -129,23 +154,24 @@ def _edit(kinds: tuple[str, ...], usage: str) -> Callable[[str], c.Command]:
 
 
 def _kpi_add(text: str) -> c.Command:
-    allowed = ("target", "weight", "perspective", "owner", "period", "title", "type", "start", "unit", *TAG_OPTIONS)
+    allowed = ("target", "weight", "perspective", "owner", "period", "title", "type", "start", "unit", "team", "level", *TAG_OPTIONS)
     words = CommandText(text, "usage.kpi.add", allowed, flags=(DIRECTION_FLAGS,))
     direction = words.take_flag(DIRECTION_FLAGS)
+    placement = _placement(words)
     measure = _measure(words)
     target = words.quantity("target", required=measure != "milestone")
     weight = words.weight(percent=True)
     if weight is None:
         raise UserError("error.missing_option", option="weight=", usage=words.usage)
     return c.AddKpi(words.title(), target, weight, direction, words.perspective(), words.owner(), words.period(),
-                    measure, words.quantity("start"), words.unit(), words.tags())
+                    measure, words.quantity("start"), words.unit(), words.tags(), placement)
 
 
 def _kpi_list(text: str) -> c.Command:
-    words = CommandText(text, "usage.kpi.list", ("period", "owner"))
+    words = CommandText(text, "usage.kpi.list", ("period", "owner", "team"))
     owner = words.owner() or words.take_mention()
     words.no_leftovers()
-    return c.ListKpis(owner, words.period())
+    return c.ListKpis(owner, words.period(), parse_team_option(words) or None)
 
 
 def _checkin(text: str) -> c.Command:
@@ -206,7 +232,8 @@ SCORE_WORDS = ("scores", "score", "details", "得分", "分数", "详情")
 
 
 def _digest(text: str) -> c.Command:
-    words = CommandText(text, "usage.digest")
+    words = CommandText(text, "usage.digest", ("team",))
+    team = parse_team_option(words) or None
     head = SUBCOMMAND_ALIASES.get(normalize(words.rest[0]), normalize(words.rest[0])) if words.rest else "help"
     words.rest = words.rest[1:]
     if head == "weekly":
@@ -216,7 +243,7 @@ def _digest(text: str) -> c.Command:
         target = "me" if normalize(target_word) in ME else parse_channel(target_word)
         if target is None:
             raise UserError("error.bad_digest_target", value=target_word, usage=words.usage)
-        return c.SubscribeDigest(target, parse_weekday(day), parse_clock(clock))
+        return c.SubscribeDigest(target, parse_weekday(day), parse_clock(clock), team)
     if head == "off":
         number = parse_number(words.rest[0]) if len(words.rest) == 1 else None
         if number is None:
@@ -226,6 +253,10 @@ def _digest(text: str) -> c.Command:
     if head not in simple:
         raise UserError("error.unknown_subcommand", command="/digest", subcommand=head, usage=words.usage)
     words.no_leftovers()
+    if head == "now":
+        return c.DigestNow(team)
+    if team is not None:
+        raise UserError("error.unexpected_words", words=f"team={team}", usage=words.usage)
     return simple[head]()
 
 
@@ -245,10 +276,10 @@ def _away(text: str) -> c.Command:
 
 
 def _scorecard(text: str) -> c.Command:
-    words = CommandText(text, "usage.scorecard", ("period", "owner"))
+    words = CommandText(text, "usage.scorecard", ("period", "owner", "team"))
     owner = words.owner() or words.take_mention()
     words.no_leftovers()
-    return c.ShowScorecard(owner, words.period())
+    return c.ShowScorecard(owner, words.period(), parse_team_option(words) or None)
 
 
 def _role(text: str) -> c.Command:
@@ -321,7 +352,8 @@ _GROUPS: dict[str, Callable[[str], c.Command]] = {
     "okr": lambda text: _subcommand("okr", text, {
         "add": _okr_add, "kr": _okr_kr, "list": _okr_list, "edit": _edit(("O", "KR"), "usage.okr.edit"),
         "show": _single_ref(("O",), "usage.okr.show", lambda ref: c.ShowObjective(ref.number)),
-        "archive": _single_ref(("O", "KR"), "usage.okr.archive", c.ArchiveItem),
+        "archive": _archive,
+        "align": parse_align, "tree": parse_tree,
         "carry": _single_ref(("O",), "usage.okr.carry", lambda ref: c.CarryObjective(ref.number)),
         "help": lambda _: c.Help("okr"),
     }),
@@ -354,5 +386,5 @@ def _insights(text: str) -> c.Command:
 SNOOZE_DAYS = 14
 _PERF_ONLY: dict[str, Callable[[str], c.Command]] = {
     "role": _role, "help": _help, "settings": _settings, "members": lambda _: c.ListMembers(), "away": _away,
-    "token": parse_token, "insights": _insights,
+    "token": parse_token, "insights": _insights, "team": parse_team,
 }

@@ -5,11 +5,12 @@ records. Listings, the scorecard, App Home and the digest all read these.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
+from bot.domain.alignment import COMPANY, Contribution, rolled_up
 from bot.domain.scoring import (
     DECREASE, DEFAULT_SCORE_CAP, FULL_WEIGHT, INCREASE, attainment, direction_of, is_at_target, objective_progress, weighted_score,
 )
@@ -69,6 +70,11 @@ class ObjectiveRecord:
     period: str
     owner: Person
     review_on: date | None = None
+    level: str = COMPANY  # company, team, person
+    team: str | None = None  # the team's name
+    parent: str | None = None  # aligned to: "O1" or "KR1.2"
+    align_weight: Decimal = Decimal(1)
+    item_id: int = 0
 
 
 @dataclass(frozen=True)
@@ -88,10 +94,24 @@ class KpiRecord:
     start: Decimal | None = None
     tags: Tags = field(default_factory=lambda: Tags())
     created: date = date.min
+    level: str = COMPANY
+    team: str | None = None
 
     @property
     def measure_type(self) -> str:
         return self.measure or (DECREASE if self.direction == "lower" else INCREASE)
+
+
+@dataclass(frozen=True)
+class AlignedObjective:
+    """An objective aligned to a key result or objective, as its parent shows it."""
+
+    ref: str
+    title: str
+    owner: Person
+    team: str | None
+    progress: Decimal
+    weight: Decimal
 
 
 @dataclass(frozen=True)
@@ -110,10 +130,15 @@ class KeyResultView:
     last_checkin: CheckinRecord | None
     measure: str = INCREASE
     tags: Tags = field(default_factory=lambda: Tags())
+    aligned: tuple[AlignedObjective, ...] = ()  # objectives aligned to it: its progress comes from them
 
     @property
     def at_risk(self) -> bool:
         return self.confidence in ("at-risk", "off-track")
+
+    @property
+    def rolled_up(self) -> bool:
+        return bool(self.aligned)
 
     @property
     def has_pace(self) -> bool:
@@ -132,6 +157,11 @@ class ObjectiveView:
     key_results: tuple[KeyResultView, ...]
     review_on: date | None = None
     hidden_key_results: int = 0  # left out of a filtered listing
+    level: str = COMPANY
+    team: str | None = None
+    parent: str | None = None  # aligned to: "O1" or "KR1.2"
+    align_weight: Decimal = Decimal(1)
+    aligned: tuple[AlignedObjective, ...] = ()  # objectives aligned directly to it (not to one of its key results)
 
     @property
     def at_risk(self) -> bool:
@@ -160,6 +190,8 @@ class KpiView:
     measure: str = INCREASE
     start: Decimal | None = None
     tags: Tags = field(default_factory=lambda: Tags())
+    level: str = COMPANY
+    team: str | None = None
 
 
 @dataclass(frozen=True)
@@ -184,7 +216,12 @@ class ScorecardView:
     kpis: tuple[KpiView, ...] = field(default=())
 
 
-def key_result_view(record: KeyResultRecord, cap: Decimal = DEFAULT_SCORE_CAP) -> KeyResultView:
+def key_result_view(record: KeyResultRecord, cap: Decimal = DEFAULT_SCORE_CAP,
+                    aligned: Sequence[ObjectiveView] = ()) -> KeyResultView:
+    """A key result with objectives aligned to it takes its progress from them (see
+    `bot.domain.alignment`); otherwise from its own latest check-ins."""
+    if aligned:
+        return _rolled_up_key_result(record, aligned)
     latest = record.checkins[0] if record.checkins else None
     previous = record.checkins[1] if len(record.checkins) > 1 else None
     measure = record.measure_type
@@ -205,22 +242,68 @@ def key_result_view(record: KeyResultRecord, cap: Decimal = DEFAULT_SCORE_CAP) -
     )
 
 
-def objective_view(record: ObjectiveRecord, key_results: Iterable[KeyResultRecord], cap: Decimal = DEFAULT_SCORE_CAP) -> ObjectiveView:
-    views = tuple(key_result_view(kr, cap) for kr in sorted(key_results, key=lambda kr: kr.number))
-    progress = objective_progress((kr.progress, kr.weight) for kr in views)
+def _rolled_up_key_result(record: KeyResultRecord, children: Sequence[ObjectiveView]) -> KeyResultView:
+    progress, change = rolled_up(Contribution(o.progress, o.align_weight, o.change) for o in children)
+    confidences = [kr.confidence for o in children for kr in o.key_results if kr.confidence]
+    worst = next((c for c in ("off-track", "at-risk", "on-track") if c in confidences), None)
+    return KeyResultView(
+        ref=f"KR{record.objective_number}.{record.number}", title=record.title, owner=record.owner, start=record.start,
+        target=record.target, unit=record.unit, weight=record.weight, current=None, progress=progress, change=change,
+        confidence=worst, last_checkin=None, measure=record.measure_type, tags=record.tags, aligned=_aligned(children),
+    )
+
+
+def _aligned(children: Sequence[ObjectiveView]) -> tuple[AlignedObjective, ...]:
+    return tuple(AlignedObjective(o.ref, o.title, o.owner, o.team, o.progress, o.align_weight) for o in children)
+
+
+def objective_view(record: ObjectiveRecord, key_results: Iterable[KeyResultRecord], cap: Decimal = DEFAULT_SCORE_CAP,
+                   children: Mapping[str, Sequence[ObjectiveView]] | None = None) -> ObjectiveView:
+    """`children`: the views of the objectives aligned to this one or to its key results, by
+    the ref they are aligned to ("O1", "KR1.2")."""
+    children = children or {}
+    views = tuple(
+        key_result_view(kr, cap, children.get(f"KR{record.number}.{kr.number}", ())) for kr in sorted(key_results, key=lambda kr: kr.number)
+    )
+    direct = tuple(children.get(f"O{record.number}", ()))
+    parts = [Contribution(kr.progress, kr.weight, kr.change) for kr in views]
+    parts += [Contribution(o.progress, o.align_weight, o.change) for o in direct]
+    progress = objective_progress((p.progress, p.weight) for p in parts)
     change = None
-    if any(kr.change is not None for kr in views):
-        before = objective_progress((kr.progress - (kr.change or 0), kr.weight) for kr in views)
-        change = progress - before
-    return ObjectiveView(f"O{record.number}", record.title, record.period, record.owner, progress, change, views, record.review_on)
+    if any(p.change is not None for p in parts):
+        change = progress - objective_progress((p.progress - (p.change or 0), p.weight) for p in parts)
+    return ObjectiveView(f"O{record.number}", record.title, record.period, record.owner, progress, change, views, record.review_on,
+                         level=record.level, team=record.team, parent=record.parent, align_weight=record.align_weight,
+                         aligned=_aligned(direct))
 
 
 def objective_views(objectives: Iterable[ObjectiveRecord], key_results: Iterable[KeyResultRecord],
                     cap: Decimal = DEFAULT_SCORE_CAP) -> list[ObjectiveView]:
+    """Every objective's view, children first, so each parent's roll-up reads its children's
+    progress. A parent that is not among `objectives` (another period, archived) is ignored."""
+    records = sorted(objectives, key=lambda o: o.number)
     by_objective: dict[int, list[KeyResultRecord]] = defaultdict(list)
     for kr in key_results:
         by_objective[kr.objective_number].append(kr)
-    return [objective_view(o, by_objective[o.number], cap) for o in sorted(objectives, key=lambda o: o.number)]
+    aligned_to: dict[str, list[ObjectiveRecord]] = defaultdict(list)
+    for record in records:
+        if record.parent:
+            aligned_to[record.parent].append(record)
+    built: dict[int, ObjectiveView] = {}
+
+    def build(record: ObjectiveRecord, trail: frozenset[int]) -> ObjectiveView:
+        if record.number in built:
+            return built[record.number]
+        trail = trail | {record.number}
+        refs = [f"O{record.number}", *(f"KR{record.number}.{kr.number}" for kr in by_objective[record.number])]
+        children = {
+            ref: [build(child, trail) for child in aligned_to.get(ref, ()) if child.number not in trail]  # a cycle is cut, never followed
+            for ref in refs
+        }
+        built[record.number] = objective_view(record, by_objective[record.number], cap, children)
+        return built[record.number]
+
+    return [build(record, frozenset()) for record in records]
 
 
 def kpi_view(record: KpiRecord, cap: Decimal = DEFAULT_SCORE_CAP) -> KpiView:
@@ -234,7 +317,7 @@ def kpi_view(record: KpiRecord, cap: Decimal = DEFAULT_SCORE_CAP) -> KpiView:
         weight=record.weight, direction=direction_of(measure), perspective=record.perspective, owner=record.owner,
         actual=actual, previous=previous.value if previous else None, attainment=attainment(measure, record.target, actual, start, cap),
         at_target=record.target is not None and is_at_target(measure, record.target, actual),
-        last_checkin=latest, measure=measure, start=start, tags=record.tags,
+        last_checkin=latest, measure=measure, start=start, tags=record.tags, level=record.level, team=record.team,
     )
 
 

@@ -22,6 +22,8 @@ KEY_ALIASES = {
     "客群": "segment",
     "type": "type", "measure": "type", "类型": "type", "衡量方式": "type", "考核方式": "type",
     "note": "note", "备注": "note", "说明": "note",
+    "team": "team", "团队": "team", "部门": "team", "小组": "team", "lead": "lead", "组长": "lead", "主管": "lead",
+    "group": "group", "usergroup": "group", "用户组": "group", "群组": "group", "level": "level", "层级": "level", "级别": "level",
     "cycle": "cycle", "考核周期": "cycle", "评估周期": "cycle",
     "bonus": "bonus", "奖金": "bonus", "奖金档位": "bonus",
     "okrs": "okrs", "okr": "okrs", "okr_style": "okrs", "okr类型": "okrs", "okr风格": "okrs", "评分方式": "okrs",
@@ -33,13 +35,19 @@ KEY_ALIASES = {
 SUBCOMMAND_ALIASES = {
     "添加": "add", "新增": "add", "新建": "add", "列表": "list", "查看": "show", "详情": "show",
     "编辑": "edit", "修改": "edit", "归档": "archive", "帮助": "help", "角色": "role",
-    "设置": "settings", "成员": "members", "team": "members", "打卡": "checkin", "进展": "checkin",
+    "设置": "settings", "成员": "members", "打卡": "checkin", "进展": "checkin",
     "计分卡": "scorecard", "kr": "kr", "关键结果": "kr",
     "应用": "apply", "采用": "apply", "预览": "preview", "历史": "history", "建议": "advise", "咨询": "advise",
     "每周": "weekly", "周报": "weekly", "取消": "off", "关闭": "off", "立即": "now", "现在": "now", "结转": "carry",
     "请假": "away", "外出": "away", "周报订阅": "digest", "令牌": "token", "洞察": "insights", "insight": "insights",
     "忽略": "dismiss", "暂缓": "snooze", "全部": "all",
+    "team": "team", "teams": "team", "团队": "team", "部门": "team", "align": "align", "对齐": "align", "tree": "tree",
+    "树": "tree", "目标树": "tree", "remove": "remove", "移除": "remove", "删除": "remove", "sync": "sync", "同步": "sync",
 }
+LEVEL_WORDS = {"company": "company", "公司": "company", "team": "team", "团队": "team", "personal": "person", "person": "person",
+               "个人": "person", "me": "person", "我": "person"}
+CONFIRM_FLAGS = {"confirm": "yes", "yes": "yes", "确认": "yes", "确定": "yes"}
+COMPANY_WORDS = ("company", "none", "公司", "无", "-")  # team=company: back to company level
 CONFIDENCE_WORDS = {
     "on-track": "on-track", "ontrack": "on-track", "on_track": "on-track", "正常": "on-track", "顺利": "on-track",
     "进展顺利": "on-track", "按计划": "on-track", "正轨": "on-track", "在正轨": "on-track", "良好": "on-track",

@@ -132,9 +132,10 @@ class Deliverer:
             with queued_session(self.engine, expire_on_commit=False) as session:
                 workspace = session.get(Workspace, due.workspace_id)
                 if due.kind == "weekly":
-                    ready = build_digest(session, workspace, now, rules=self.runtime.insights)
+                    ready = build_digest(session, workspace, now, rules=self.runtime.insights, team_id=due.team_id)
                 else:
-                    summary = build_period_end(session, workspace, parse_period(due.period), now, rules=self.runtime.insights)
+                    summary = build_period_end(session, workspace, parse_period(due.period), now, rules=self.runtime.insights,
+                                               team_id=due.team_id)
             language = reader_language(workspace.language, due.language)
             if due.kind == "weekly":
                 text = self.renderer.render("replies/digest_ready.j2", language, "mrkdwn", r=ready)
@@ -147,7 +148,7 @@ class Deliverer:
             self.poster.post(workspace.team_id, due.target, message, chart, key=due.key)
             mark_sent(self.engine, due.key, now)
             if due.kind == "weekly":  # told once: the next digest repeats an insight only when its numbers change
-                mark_reported(self.engine, workspace.id, ready.digest.insights, now)
+                mark_reported(self.engine, workspace.id, ready.digest.insights, now, ready.digest.audience)
         except PostFailed as failure:
             log.warning("posting %s failed: %s", due.key, failure)
             self._failed(due, now, failure)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import select
+from sqlmodel import col, select
 
 from bot.domain import commands as c
 from bot.domain.errors import UserError
@@ -14,28 +14,30 @@ from bot.domain.views import Person
 from bot.services import lookup
 from bot.services.context import Context
 from bot.services.goals import current_measurement
+from bot.services.placement import require_check_in
 from bot.services.results import CheckinRecorded
-from bot.store.models import Checkin
+from bot.store.models import Checkin, KeyResult, Objective
 
 
 def record_checkin(ctx: Context, command: c.CheckIn, *, source: str = "console", idempotency_key: str | None = None) -> CheckinRecorded:
-    """A member checks in on items they own; owners and managers on anyone's.
+    """A member checks in on items they own; a team lead on the team's; owners and managers on anyone's.
 
     `idempotency_key` names one submission (a modal's view id, a retried request): the
     second arrival records nothing and answers like the first.
     """
     if command.ref.kind == "KR":
         parent, item = lookup.key_result(ctx, command.ref)
-        period, owners = parent.period, {item.owner_id, parent.owner_id}
+        period = parent.period
         if item.target is None:
             raise UserError("error.target_not_set", ref=str(command.ref), edit="/okr edit" if command.ref.kind == "KR" else "/kpi edit")
     else:
         parent, item = None, lookup.kpi(ctx, command.ref.number)
-        period, owners = item.period, {item.owner_id}
+        period = item.period
         if item.target is None:
             raise UserError("error.target_not_set", ref=str(command.ref), edit="/okr edit" if command.ref.kind == "KR" else "/kpi edit")
-    if not ctx.is_manager and ctx.member.id not in owners:
-        raise UserError("error.not_your_item", ref=str(command.ref))
+    require_check_in(ctx, str(command.ref), item, parent)
+    if parent is not None:
+        _refuse_rolled_up(ctx, str(command.ref), item)
     ctx.ensure_open(period)
     value = checked_actual(str(command.ref), current_measurement(item), command.value)
     note = checked_note(command.note)
@@ -63,6 +65,15 @@ def record_checkin(ctx: Context, command: c.CheckIn, *, source: str = "console",
         objective, key_result = lookup.key_result_picture(ctx, parent, item)
         return CheckinRecorded(key_result=key_result, objective=objective, **common)
     return CheckinRecorded(kpi=lookup.kpi_picture(ctx, item), **common)
+
+
+def _refuse_rolled_up(ctx: Context, ref: str, key_result: KeyResult) -> None:
+    """A key result with objectives aligned to it takes its progress from them: a check-in of
+    its own would be a second, contradicting number."""
+    aligned = ctx.session.exec(select(Objective.number).where(
+        Objective.parent_key_result_id == key_result.id, col(Objective.archived_at).is_(None)).order_by(Objective.number)).all()
+    if aligned:
+        raise UserError("error.rolled_up_checkin", ref=ref, children=", ".join(f"O{n}" for n in aligned))
 
 
 def _already_recorded(ctx: Context, key: str) -> bool:

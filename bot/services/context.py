@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 from datetime import date, datetime, timezone
 from zoneinfo import ZoneInfo
@@ -12,14 +12,26 @@ from sqlmodel import Session, select
 
 from bot.domain.commands import Mention
 from bot.domain.errors import UserError
+from bot.domain import permissions as p
 from bot.domain.periods import Period, cycle_on, period_containing
 from bot.domain.schedule import zone_named
-from bot.store.models import Member, PeriodState, Workspace
+from bot.store.models import Member, PeriodState, Team, Workspace
 
 if TYPE_CHECKING:
     from bot.services.runtime import Runtime
 
 MANAGERS = ("owner", "manager")
+DENIED = {
+    p.MANAGE_COMPANY_ITEM: "error.company_items_managers",
+    p.MANAGE_TEAM_ITEM: "error.team_items_lead",
+    p.MANAGE_PERSONAL_OBJECTIVE: "error.personal_objective_own",
+    p.MANAGE_PERSONAL_KPI: "error.personal_kpi_lead",
+    p.CHECK_IN: "error.not_your_item",
+    p.MANAGE_TEAMS: "error.managers_only",
+    p.MANAGE_TEAM_MEMBERS: "error.team_members_lead",
+    p.TEAM_DIGEST: "error.team_digest_lead",
+    p.COMPANY_DIGEST: "error.managers_only",
+}
 
 
 @dataclass(frozen=True)
@@ -42,6 +54,7 @@ class Context:
     now: datetime
     runtime: Runtime | None = None
     language: str = "en"  # the reader's: replies and anything the bot names for them
+    _standing: p.Standing | None = field(default=None, repr=False)
 
     def text(self, key: str, **params: object) -> str:
         """A catalog sentence in the reader's language, for data the bot creates."""
@@ -71,6 +84,20 @@ class Context:
     def require_owner(self, action: str) -> None:
         if self.member.role != "owner":
             raise UserError("error.owners_only", action=action)
+
+    def standing(self) -> p.Standing:
+        """The asker's role and the teams they lead, read once per command."""
+        if self._standing is None or self._standing.member_id != self.member.id:  # a copy for another author re-reads
+            leads = self.session.exec(select(Team.id).where(
+                Team.workspace_id == self.workspace.id, Team.lead_id == self.member.id, Team.archived_at == None)  # noqa: E711
+            ).all()
+            self._standing = p.Standing(self.member.id, self.member.role, frozenset(leads))
+        return self._standing
+
+    def require(self, permission: str, scope: p.Scope = p.Scope(), **params: object) -> None:
+        """Refuse, with the reason in the asker's words, what the permission matrix does not allow."""
+        if not p.allowed(permission, self.standing(), scope):
+            raise UserError(DENIED[permission], **params)
 
     def ensure_open(self, period: str) -> None:
         state = self.session.exec(

@@ -9,14 +9,17 @@ from datetime import date, datetime, time, timedelta
 from sqlmodel import Session, col, select
 
 from bot.domain import commands as c
+from bot.domain import permissions as p
 from bot.domain.digest import Digest, PeriodEnd, assemble_digest, assemble_period_end
 from bot.domain.errors import UserError
 from bot.domain.periods import Period, parse_period, period_containing
 from bot.domain.schedule import WeeklySlot, at_local, format_clock, latest_weekly_slot
 from bot.services import lookup
 from bot.services.context import Context, workspace_cycle, workspace_zone
+from bot.services.placement import place_of, require_manage
+from bot.services.teams import find_team, team_names
 from bot.store.digest_queries import digest_inputs
-from bot.store.models import KeyResult, Objective, Subscription, Workspace
+from bot.store.models import KeyResult, Objective, Subscription, Team, Workspace
 
 @dataclass(frozen=True)
 class SubscriptionView:
@@ -26,6 +29,7 @@ class SubscriptionView:
     weekday: int
     at: str
     next_at: datetime  # local
+    team: str | None = None  # a team's digest
 
 
 @dataclass(frozen=True)
@@ -72,12 +76,12 @@ class ObjectiveCarried:
     period: str
 
 
-def _view(workspace: Workspace, sub: Subscription, now: datetime) -> SubscriptionView:
+def _view(workspace: Workspace, sub: Subscription, now: datetime, team: str | None = None) -> SubscriptionView:
     zone = workspace_zone(workspace)
     at = subscription_time(sub)
     last = latest_weekly_slot(WeeklySlot(sub.weekday, at), now, zone)
     upcoming = at_local(last.astimezone(zone).date() + timedelta(days=7), at, zone)
-    return SubscriptionView(sub.number, sub.target, not is_channel(sub.target), sub.weekday, sub.at, upcoming.astimezone(zone))
+    return SubscriptionView(sub.number, sub.target, not is_channel(sub.target), sub.weekday, sub.at, upcoming.astimezone(zone), team)
 
 
 def is_channel(target: str) -> bool:
@@ -90,56 +94,77 @@ def subscription_time(sub: Subscription) -> time:
     return time(hour, minute)
 
 
+def _require_digest(ctx: Context, team: Team | None) -> None:
+    if team is None:
+        ctx.require(p.COMPANY_DIGEST, action="digest")
+    else:
+        ctx.require(p.TEAM_DIGEST, p.Scope(team_id=team.id), team=team.name)
+
+
 def subscribe(ctx: Context, command: c.SubscribeDigest) -> DigestSubscribed:
-    ctx.require_manager("digest")
+    team = find_team(ctx, command.team) if command.team else None
+    _require_digest(ctx, team)
     target = ctx.member.user_id if command.target == "me" else command.target
     at = format_clock(command.at)
     same = ctx.session.exec(select(Subscription.number).where(
         Subscription.workspace_id == ctx.workspace.id, Subscription.active == True, Subscription.target == target,  # noqa: E712
-        Subscription.weekday == command.weekday, Subscription.at == at,
+        Subscription.weekday == command.weekday, Subscription.at == at, Subscription.team_id == (team.id if team else None),
     )).first()
     if same is not None:
         raise UserError("error.duplicate_digest", number=same)
     row = Subscription(workspace_id=ctx.workspace.id, number=0, kind="weekly", target=target, weekday=command.weekday,
-                       at=format_clock(command.at), language=ctx.language, created_by=ctx.member.id, created_at=ctx.now)
+                       at=format_clock(command.at), language=ctx.language, created_by=ctx.member.id, created_at=ctx.now,
+                       team_id=team.id if team else None)
     lookup.insert_numbered(ctx.session, row, Subscription.workspace_id, ctx.workspace.id)
-    return DigestSubscribed(_view(ctx.workspace, row, ctx.now), ctx.workspace.timezone or "UTC")
+    return DigestSubscribed(_view(ctx.workspace, row, ctx.now, team.name if team else None), ctx.workspace.timezone or "UTC")
 
 
 def list_digests(ctx: Context, _command: c.ListDigests) -> DigestList:
     rows = ctx.session.exec(
         select(Subscription).where(Subscription.workspace_id == ctx.workspace.id, Subscription.active == True).order_by(Subscription.number)  # noqa: E712
     ).all()
-    return DigestList(tuple(_view(ctx.workspace, r, ctx.now) for r in rows), ctx.workspace.timezone or "UTC")
+    names = team_names(ctx.session, ctx.workspace.id)
+    return DigestList(tuple(_view(ctx.workspace, r, ctx.now, names.get(r.team_id)) for r in rows), ctx.workspace.timezone or "UTC")
 
 
 def stop_digest(ctx: Context, command: c.StopDigest) -> DigestStopped:
-    ctx.require_manager("digest")
     row = ctx.session.exec(
         select(Subscription).where(Subscription.workspace_id == ctx.workspace.id, Subscription.number == command.number, Subscription.active == True)  # noqa: E712
     ).first()
     if row is None:
         raise UserError("error.unknown_digest", number=command.number)
+    _require_digest(ctx, ctx.session.get(Team, row.team_id) if row.team_id else None)
     row.active = False
     return DigestStopped(command.number)
 
 
-def build_digest(session: Session, workspace: Workspace, now: datetime, period: Period | None = None, rules: tuple = ()) -> DigestReady:
-    """`rules`: the insight rules (the runtime's); without them the digest has no insights."""
+def build_digest(session: Session, workspace: Workspace, now: datetime, period: Period | None = None, rules: tuple = (),
+                 team_id: int | None = None) -> DigestReady:
+    """`rules`: the insight rules (the runtime's); without them the digest has no insights.
+    `team_id`: that team's digest (a team removed since gives the company's)."""
     today = now.astimezone(workspace_zone(workspace)).date()
     period = period or period_containing(today, workspace_cycle(workspace, today))
-    digest = assemble_digest(period, today, now, digest_inputs(session, workspace, str(period), now), rules)
+    data = digest_inputs(session, workspace, str(period), now)
+    digest = assemble_digest(period, today, now, data, rules, _team(data, team_id))
     return DigestReady(digest, workspace.name or workspace.team_id, workspace.charts)
 
 
-def build_period_end(session: Session, workspace: Workspace, period: Period, now: datetime, rules: tuple = ()) -> PeriodEndReady:
+def _team(data, team_id: int | None):
+    return next((t for t in data.teams if t.team_id == team_id), None) if team_id is not None else None
+
+
+def build_period_end(session: Session, workspace: Workspace, period: Period, now: datetime, rules: tuple = (),
+                     team_id: int | None = None) -> PeriodEndReady:
     today = now.astimezone(workspace_zone(workspace)).date()
-    summary = assemble_period_end(period, digest_inputs(session, workspace, str(period), now), rules, today)
+    data = digest_inputs(session, workspace, str(period), now)
+    summary = assemble_period_end(period, data, rules, today, _team(data, team_id))
     return PeriodEndReady(summary, workspace.name or workspace.team_id)
 
 
-def digest_now(ctx: Context, _command: c.DigestNow) -> DigestReady:
-    return build_digest(ctx.session, ctx.workspace, ctx.now, rules=ctx.runtime.insights if ctx.runtime else ())
+def digest_now(ctx: Context, command: c.DigestNow) -> DigestReady:
+    team = find_team(ctx, command.team) if command.team else None
+    return build_digest(ctx.session, ctx.workspace, ctx.now, rules=ctx.runtime.insights if ctx.runtime else (),
+                        team_id=team.id if team else None)
 
 
 def set_away(ctx: Context, command: c.SetAway) -> AwaySet:
@@ -152,12 +177,12 @@ def set_away(ctx: Context, command: c.SetAway) -> AwaySet:
 def carry_objective(ctx: Context, command: c.CarryObjective) -> ObjectiveCarried:
     """Copy an unfinished objective and its key results into the next period (a closed period
     stays as it was: this is how work goes on after it)."""
-    ctx.require_manager("okr.add")
     source = lookup.objective(ctx, command.number)
+    require_manage(ctx, place_of(ctx, source), "O", {source.owner_id}, ref=f"O{source.number}")
     target_period = str(parse_period(source.period).next())
     ctx.ensure_open(target_period)
     copy = Objective(workspace_id=ctx.workspace.id, number=0, period=target_period, title=source.title, owner_id=source.owner_id,
-                     created_by=ctx.member.id, carried_from=source.id, created_at=ctx.now)
+                     created_by=ctx.member.id, carried_from=source.id, created_at=ctx.now, level=source.level, team_id=source.team_id)
     lookup.insert_numbered(ctx.session, copy, Objective.workspace_id, ctx.workspace.id)
     krs = ctx.session.exec(
         select(KeyResult).where(KeyResult.objective_id == source.id, col(KeyResult.archived_at).is_(None)).order_by(KeyResult.number)

@@ -11,7 +11,7 @@ from datetime import datetime
 from bot.domain import commands as c
 from bot.domain.errors import UserError
 from bot.domain.parsing import parse_command
-from bot.services import admin, advice, api_tokens, checkins, digests, goals, insights, reports
+from bot.services import admin, advice, alignment, api_tokens, checkins, digests, goals, insights, reports, teams
 from bot.services.context import Actor, Context, open_context
 from bot.services.results import HelpText
 from bot.services.runtime import Runtime
@@ -46,6 +46,13 @@ HANDLERS: dict[type, Callable] = {
     c.CarryObjective: digests.carry_objective,
     c.ListInsights: insights.list_insights,
     c.DismissInsight: insights.dismiss_insight,
+    c.ShowTree: alignment.show_tree,
+    c.AlignObjective: alignment.align_objective,
+    c.ListTeams: teams.list_teams,
+    c.ShowTeam: teams.show_team,
+    c.AddTeam: teams.add_team,
+    c.ChangeTeam: teams.change_team,
+    c.RemoveTeam: teams.remove_team,
     **api_tokens.HANDLERS,
 }
 

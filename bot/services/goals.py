@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from sqlmodel import select
+from sqlmodel import col, select
 
 from bot.domain import commands as c
 from bot.domain.errors import UserError
@@ -14,24 +14,26 @@ from bot.domain.quantities import format_quantity
 from bot.domain.scoring import INCREASE, DECREASE, direction_of
 from bot.services import lookup
 from bot.services.context import Context, member_for
+from bot.services.placement import Place, place_changed, place_new, place_of, require_manage
 from bot.services.results import Change, ItemArchived, ItemEdited, KeyResultAdded, KpiAdded, ObjectiveAdded
-from bot.store.models import KeyResult, Kpi, Objective
+from bot.store.models import KeyResult, Kpi, Member, Objective
 
 
 def add_objective(ctx: Context, command: c.AddObjective) -> ObjectiveAdded:
-    ctx.require_manager("okr.add")
     period = str(command.period or ctx.current_period)
-    ctx.ensure_open(period)
     owner = member_for(ctx, command.owner) if command.owner else ctx.member
+    place = place_new(ctx, command.placement, owner)
+    require_manage(ctx, place, "O", {owner.id})
+    ctx.ensure_open(period)
     row = Objective(workspace_id=ctx.workspace.id, period=period, title=checked_title(command.title), owner_id=owner.id,
-                    created_by=ctx.member.id, number=0)
+                    created_by=ctx.member.id, number=0, level=place.level, team_id=place.team_id)
     lookup.insert_numbered(ctx.session, row, Objective.workspace_id, ctx.workspace.id)
     return ObjectiveAdded(lookup.objective_picture(ctx, row))
 
 
 def add_key_result(ctx: Context, command: c.AddKeyResult) -> KeyResultAdded:
-    ctx.require_manager("okr.kr")
     parent = lookup.objective(ctx, command.objective)
+    require_manage(ctx, place_of(ctx, parent), "O", {parent.owner_id}, ref=f"O{parent.number}")
     ctx.ensure_open(parent.period)
     measured = _measured(KEY_RESULT, "usage.okr.kr", measure=command.measure, direction=command.direction, start=command.start,
                          target=command.target, unit=command.unit)
@@ -47,16 +49,17 @@ def add_key_result(ctx: Context, command: c.AddKeyResult) -> KeyResultAdded:
 
 
 def add_kpi(ctx: Context, command: c.AddKpi) -> KpiAdded:
-    ctx.require_manager("kpi.add")
     period = str(command.period or ctx.current_period)
+    owner = member_for(ctx, command.owner) if command.owner else ctx.member
+    place = place_new(ctx, command.placement, owner)
+    require_manage(ctx, place, "K", {owner.id})
     ctx.ensure_open(period)
     measured = _measured(KPI, "usage.kpi.add", measure=command.measure, direction=command.direction, start=command.start,
                          target=command.target, unit=command.unit)
-    owner = member_for(ctx, command.owner) if command.owner else ctx.member
     row = Kpi(
         workspace_id=ctx.workspace.id, number=0, period=period, name=checked_title(command.name), target=measured.target, unit=measured.unit,
         measure=measured.measure, start=measured.start, weight=command.weight, direction=direction_of(measured.measure),
-        perspective=command.perspective, owner_id=owner.id,
+        perspective=command.perspective, owner_id=owner.id, level=place.level, team_id=place.team_id,
     )
     _tag(ctx, row, command.tags, [])
     lookup.insert_numbered(ctx.session, row, Kpi.workspace_id, ctx.workspace.id)
@@ -86,7 +89,6 @@ def owner_weight_total(ctx: Context, period: str, owner_id: int) -> Decimal:
 
 
 def edit_item(ctx: Context, command: c.EditItem) -> ItemEdited:
-    ctx.require_manager("edit")
     if command.ref.kind == "O":
         return _edit_objective(ctx, command)
     if command.ref.kind == "KR":
@@ -103,8 +105,10 @@ def _not_for(command: c.EditItem, *fields: str) -> None:
 def _edit_objective(ctx: Context, command: c.EditItem) -> ItemEdited:
     _not_for(command, "target", "start", "weight", "direction", "perspective", "measure", "unit", "tags")
     row = lookup.objective(ctx, command.ref.number)
+    require_manage(ctx, place_of(ctx, row), "O", {row.owner_id}, ref=str(command.ref))
     ctx.ensure_open(row.period)
     changes = []
+    _replace(ctx, row, command, changes, "O")
     if command.title:
         changes.append(Change("title", row.title, checked_title(command.title)))
         row.title = checked_title(command.title)
@@ -117,6 +121,7 @@ def _edit_objective(ctx: Context, command: c.EditItem) -> ItemEdited:
 def _edit_key_result(ctx: Context, command: c.EditItem) -> ItemEdited:
     _not_for(command, "perspective", "period")
     parent, row = lookup.key_result(ctx, command.ref)
+    require_manage(ctx, place_of(ctx, parent), "O", {parent.owner_id}, ref=str(command.ref))
     ctx.ensure_open(parent.period)
     changes = []
     if command.title:
@@ -135,8 +140,10 @@ def _edit_key_result(ctx: Context, command: c.EditItem) -> ItemEdited:
 
 def _edit_kpi(ctx: Context, command: c.EditItem) -> ItemEdited:
     row = lookup.kpi(ctx, command.ref.number)
+    require_manage(ctx, place_of(ctx, row), "K", {row.owner_id}, ref=str(command.ref))
     ctx.ensure_open(row.period)
     changes = []
+    _replace(ctx, row, command, changes, "K")
     if command.title:
         changes.append(Change("title", row.name, checked_title(command.title)))
         row.name = checked_title(command.title)
@@ -190,6 +197,24 @@ def _tag(ctx: Context, row: KeyResult | Kpi, tags: c.Tags | None, changes: list[
             setattr(row, name, value or None)
 
 
+def _replace(ctx: Context, row: Objective | Kpi, command: c.EditItem, changes: list[Change], kind: str) -> None:
+    """A new team, level or owner: the asker must be allowed to put the item there too."""
+    if not command.placement.given() and not command.owner:
+        return
+    owner = member_for(ctx, command.owner) if command.owner else ctx.session.get(Member, row.owner_id)
+    before = place_of(ctx, row)
+    after = place_changed(ctx, command.placement, row, owner)
+    require_manage(ctx, after, kind, {owner.id}, ref=str(command.ref))
+    if (after.level, after.team_id) != (before.level, before.team_id):
+        changes.append(Change("place", _place_label(ctx, before), _place_label(ctx, after)))
+        row.level, row.team_id = after.level, after.team_id
+
+
+def _place_label(ctx: Context, place: Place) -> str:
+    level = ctx.text(f"level.{place.level}")
+    return f"{level} · {place.team_name}" if place.team_name else level
+
+
 def _move_period(ctx: Context, row, command: c.EditItem, changes: list[Change]) -> None:
     if command.period:
         ctx.ensure_open(str(command.period))
@@ -210,17 +235,31 @@ def _name(ctx: Context, member_id: int) -> str:
 
 
 def archive_item(ctx: Context, command: c.ArchiveItem) -> ItemArchived:
-    ctx.require_manager("archive")
+    """An objective or key result that others are aligned to is archived only once the asker
+    has been told what happens to them (they stand on their own) and confirmed."""
     ref = command.ref
     if ref.kind == "O":
         row = lookup.objective(ctx, ref.number)
+        require_manage(ctx, place_of(ctx, row), "O", {row.owner_id}, ref=str(ref))
         title = row.title
+        below = select(KeyResult.id).where(KeyResult.objective_id == row.id)
+        aligned = (col(Objective.parent_objective_id) == row.id) | col(Objective.parent_key_result_id).in_(below)
     elif ref.kind == "KR":
-        _, row = lookup.key_result(ctx, ref)
+        parent, row = lookup.key_result(ctx, ref)
+        require_manage(ctx, place_of(ctx, parent), "O", {parent.owner_id}, ref=str(ref))
         title = row.title
+        aligned = col(Objective.parent_key_result_id) == row.id
     else:
         row = lookup.kpi(ctx, ref.number)
+        require_manage(ctx, place_of(ctx, row), "K", {row.owner_id}, ref=str(ref))
         title = row.name
+        aligned = None
+    children = [] if aligned is None else list(ctx.session.exec(
+        select(Objective).where(aligned, col(Objective.archived_at).is_(None)).order_by(Objective.number)).all())
+    refs = tuple(f"O{child.number}" for child in children)
+    if children and not command.confirmed:
+        raise UserError("error.archive_has_aligned", ref=str(ref), children=", ".join(refs), count=len(refs))
+    for child in children:
+        child.parent_objective_id = child.parent_key_result_id = None
     row.archived_at = ctx.now
-    return ItemArchived(str(ref), title)
-
+    return ItemArchived(str(ref), title, unaligned=refs)

@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from bot.domain.errors import UserError
-from bot.domain.insights import Insight, InsightRule, find_insights, items_from_records
+from bot.domain.insights import Insight, InsightRule, find_insights, items_from_records, reported_key
 from bot.domain.periods import Period, earlier_periods
 from bot.services.context import Context, workspace_zone
 from bot.store import queries
@@ -102,13 +102,13 @@ def _state(session: Session, workspace_id: int, key: str) -> InsightState:
     return state or InsightState(workspace_id=workspace_id, key=key)
 
 
-def mark_reported(engine, workspace_id: int, insights: tuple[Insight, ...], now: datetime) -> None:
-    """After a digest went out: these insights were told with these numbers."""
+def mark_reported(engine, workspace_id: int, insights: tuple[Insight, ...], now: datetime, audience: str = "") -> None:
+    """After a digest went out: these insights were told (to `audience`) with these numbers."""
     if not insights:
         return
     with queued_session(engine) as session:
         for insight in insights:
-            state = _state(session, workspace_id, insight.key)
+            state = _state(session, workspace_id, reported_key(insight, audience))
             state.reported, state.reported_at = insight.signature, now
             session.add(state)
         try:

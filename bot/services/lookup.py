@@ -7,7 +7,7 @@ from sqlmodel import Session, func, select
 
 from bot.domain.commands import Ref
 from bot.domain.errors import UserError
-from bot.domain.views import KeyResultView, KpiView, ObjectiveView, kpi_view, objective_view
+from bot.domain.views import KeyResultView, KpiView, ObjectiveView, kpi_view, objective_views
 from bot.services.context import Context
 from bot.store import queries
 from bot.store.models import KeyResult, Kpi, Objective
@@ -45,9 +45,10 @@ def kpi(ctx: Context, number: int) -> Kpi:
 
 
 def objective_picture(ctx: Context, row: Objective) -> ObjectiveView:
+    """The objective with its progress, rolled up from the objectives aligned below it."""
     who = queries.people(ctx.session, ctx.workspace.id)
-    objectives, key_results = queries.objective_records(ctx.session, ctx.workspace.id, [row], who)
-    return objective_view(objectives[0], key_results, ctx.cap)
+    objectives, key_results = queries.objective_records(ctx.session, ctx.workspace.id, queries.subtree(ctx.session, row), who)
+    return next(view for view in objective_views(objectives, key_results, ctx.cap) if view.ref == f"O{row.number}")
 
 
 def key_result_picture(ctx: Context, parent: Objective, row: KeyResult) -> tuple[ObjectiveView, KeyResultView]:

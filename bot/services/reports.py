@@ -8,6 +8,7 @@ from bot.domain import commands as c
 from bot.domain.views import KeyResultView, ObjectiveView, Person, kpi_view, objective_views, scorecard_view
 from bot.services import lookup
 from bot.services.context import Context, find_member
+from bot.services.teams import find_team
 from bot.services.results import KpiList, ObjectiveDetail, ObjectiveList, Scorecard
 from bot.store import queries
 
@@ -17,6 +18,9 @@ def list_objectives(ctx: Context, command: c.ListObjectives) -> ObjectiveList:
     who = queries.people(ctx.session, ctx.workspace.id)
     rows = queries.period_objectives(ctx.session, ctx.workspace.id, period)
     views = objective_views(*queries.objective_records(ctx.session, ctx.workspace.id, rows, who), ctx.cap)
+    team = _team(ctx, command.team)
+    if team:
+        views = [o for o in views if o.team == team]
     owner = _person(ctx, command.owner)
     if owner:
         views = _narrowed(views, lambda kr: kr.owner.user_id == owner.user_id, keep=lambda o: o.owner.user_id == owner.user_id)
@@ -25,7 +29,7 @@ def list_objectives(ctx: Context, command: c.ListObjectives) -> ObjectiveList:
     elif command.status:
         wanted = ("at-risk", "off-track") if command.status == "at-risk" else ("off-track",)
         views = _narrowed(views, lambda kr: kr.confidence in wanted)
-    return ObjectiveList(period, tuple(views), owner, command.status)
+    return ObjectiveList(period, tuple(views), owner, command.status, team)
 
 
 def _narrowed(views: list[ObjectiveView], matches, keep=lambda objective: False) -> list[ObjectiveView]:
@@ -49,20 +53,31 @@ def list_kpis(ctx: Context, command: c.ListKpis) -> KpiList:
     period = str(command.period or ctx.current_period)
     who = queries.people(ctx.session, ctx.workspace.id)
     views = [kpi_view(k, ctx.cap) for k in queries.kpi_records(ctx.session, ctx.workspace.id, period, who)]
+    team = _team(ctx, command.team)
+    if team:
+        views = [k for k in views if k.team == team]
     owner = _person(ctx, command.owner)
     if owner:
         views = [k for k in views if k.owner.user_id == owner.user_id]
-    return KpiList(period, tuple(views), owner)
+    return KpiList(period, tuple(views), owner, team)
 
 
 def scorecard(ctx: Context, command: c.ShowScorecard) -> Scorecard:
     period = str(command.period or ctx.current_period)
     who = queries.people(ctx.session, ctx.workspace.id)
     records = queries.kpi_records(ctx.session, ctx.workspace.id, period, who)
+    team = _team(ctx, command.team)
+    if team:
+        records = [k for k in records if k.team == team]
     owner = _person(ctx, command.owner)
     if owner:
         records = [k for k in records if k.owner.user_id == owner.user_id]
-    return Scorecard(scorecard_view(period, records, ctx.workspace.score_cap), owner)
+    return Scorecard(scorecard_view(period, records, ctx.workspace.score_cap), owner, team)
+
+
+def _team(ctx: Context, name: str | None) -> str | None:
+    """The team's name as stored (`team=growth` finds Growth), or an error naming the teams."""
+    return find_team(ctx, name).name if name else None
 
 
 def _person(ctx: Context, mention: c.Mention | None) -> Person | None:

@@ -46,6 +46,7 @@ class ObjectiveList:
     objectives: tuple[ObjectiveView, ...]
     owner: Person | None = None
     status: str | None = None
+    team: str | None = None
 
 
 @dataclass(frozen=True)
@@ -59,12 +60,14 @@ class KpiList:
     period: str
     kpis: tuple[KpiView, ...]
     owner: Person | None = None
+    team: str | None = None
 
 
 @dataclass(frozen=True)
 class Scorecard:
     scorecard: ScorecardView
     owner: Person | None = None
+    team: str | None = None
 
 
 @dataclass(frozen=True)
@@ -87,6 +90,7 @@ class ItemEdited:
 class ItemArchived:
     ref: str
     title: str
+    unaligned: tuple[str, ...] = ()  # objectives that were aligned to it and now stand on their own
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ class Runtime:
     catalog: Catalog  # names things the bot creates (a starter kit's KPIs) in the asker's language
     metrics: MetricLibrary = field(default_factory=load_library)  # the advisor's metric library, checked at start
     insights: tuple[InsightRule, ...] = field(default_factory=load_insight_rules)  # what the numbers are read for
+    groups: object | None = None  # a `bot.services.teams.GroupDirectory`: the platform's user groups (Slack's), if any
 
     @classmethod
     def start(cls, settings: Settings, engine: Engine | None = None) -> Runtime:

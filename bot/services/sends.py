@@ -39,6 +39,7 @@ class Due:
     period: str
     legacy_key: str | None = None  # the key an older release gave the same post (one per target and week)
     claimed_at: datetime | None = None  # for a claim taken over from a process that died: when it was first taken
+    team_id: int | None = None  # a team's digest or summary
 
 
 def _minute(moment: datetime) -> datetime:
@@ -66,11 +67,13 @@ def candidate_sends(workspaces: list[Workspace], subscriptions: list[Subscriptio
                 slot_period = period_containing(slot_day, workspace_cycle(ws, slot_day))
                 # Keyed by the subscription and its local date: two digests to one person on two days are two posts.
                 due.append(Due(ws.id, "weekly", sub.target, f"weekly:{ws.id}:s{sub.id}:{slot_day.isoformat()}", slot, sub.language,
-                               str(slot_period), legacy_key=f"weekly:{ws.id}:{sub.target}:{week_label(slot_day)}"))
+                               str(slot_period), legacy_key=f"weekly:{ws.id}:{sub.target}:{week_label(slot_day)}", team_id=sub.team_id))
             for closing in (previous, period):
                 end_slot = at_local(closing.end, at, zone)
-                if created <= end_slot <= now:
-                    due.append(Due(ws.id, "period_end", sub.target, f"period_end:{ws.id}:{sub.target}:{closing}", end_slot, sub.language, str(closing)))
+                if created <= end_slot <= now:  # one summary per target and team (a channel may follow two teams)
+                    team = f":t{sub.team_id}" if sub.team_id else ""
+                    due.append(Due(ws.id, "period_end", sub.target, f"period_end:{ws.id}:{sub.target}{team}:{closing}", end_slot, sub.language,
+                                   str(closing), team_id=sub.team_id))
         if ws.reminders:
             slot = latest_daily_slot(parse_clock(ws.reminder_at), now, zone)
             if slot.astimezone(zone).weekday() < 5 or ws.weekend_reminders:
@@ -112,7 +115,7 @@ def claim(engine: Engine, due: Due, instance: str, now: datetime, *, status: str
     with queued_session(engine) as session:
         session.add(Send(workspace_id=due.workspace_id, key=due.key, kind=due.kind, target=due.target, period=due.period,
                          language=due.language, status=status, slot_at=due.slot_at, claimed_by=instance, claimed_at=now,
-                         sent_at=None, next_attempt_at=None, attempts=0 if status == "skipped" else 1))
+                         sent_at=None, next_attempt_at=None, attempts=0 if status == "skipped" else 1, team_id=due.team_id))
         try:
             session.commit()
             return True
@@ -177,7 +180,7 @@ def reclaim_failed(engine: Engine, now: datetime, instance: str) -> tuple[list[D
             session.commit()
             if result.rowcount == 1:
                 due = Due(row.workspace_id, row.kind, row.target, row.key, row.slot_at, row.language, row.period,
-                          claimed_at=row.claimed_at or row.slot_at)
+                          claimed_at=row.claimed_at or row.slot_at, team_id=row.team_id)
                 (unverified if (row.last_error or "").startswith(UNVERIFIED) else again).append(due)
         return again, unverified
 
@@ -202,7 +205,7 @@ def reclaim_abandoned(engine: Engine, now: datetime, instance: str, lease: timed
             session.commit()
             if result.rowcount == 1:
                 taken.append(Due(row.workspace_id, row.kind, row.target, row.key, row.slot_at, row.language, row.period,
-                                 claimed_at=row.claimed_at or row.slot_at))
+                                 claimed_at=row.claimed_at or row.slot_at, team_id=row.team_id))
         return taken
 
 

@@ -4,6 +4,7 @@ talking to Slack, or to an emulator, through one retrying `WebClient`."""
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from datetime import timedelta
 
 from slack_bolt import App
@@ -17,6 +18,7 @@ from bot.config import Settings
 from bot.render.text import Renderer
 from bot.services.runtime import Runtime
 from bot.slack.deps import SlackDeps
+from bot.slack import groups
 from bot.slack.listeners import actions, advice, commands, events, views
 
 log = logging.getLogger(__name__)
@@ -59,7 +61,9 @@ def build_app(settings: Settings, runtime: Runtime) -> tuple[App, SlackDeps]:
     else:
         app = App(client=web_client(settings), signing_secret=signing_secret, process_before_response=True,
                   logger=logging.getLogger("slack_bolt"))
-    for listeners in (commands, actions, views, events, advice):
+    # Teams that follow a Slack user group read it through the workspace's own client.
+    deps.runtime = replace(runtime, groups=groups.SlackUserGroups(client_for_team(settings, app)))
+    for listeners in (commands, actions, views, events, advice, groups):
         listeners.register(app, deps)
 
     @app.error

@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
-from sqlalchemy import Column, Index, String, TypeDecorator, UniqueConstraint
+from sqlalchemy import Column, ForeignKey, Index, Integer, String, TypeDecorator, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -101,6 +101,33 @@ class Member(SQLModel, table=True):
         return date.max if self.deactivated_at is not None else self.away_until
 
 
+class Team(SQLModel, table=True):
+    """A department inside the workspace (brand, growth, a region), with its lead. Linked to a
+    Slack user group, its members follow the group's."""
+
+    __table_args__ = (UniqueConstraint("workspace_id", "name_key"),)
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: int = Field(foreign_key="workspace.id", index=True)
+    name: str = Field(max_length=60)
+    name_key: str = Field(max_length=60)  # the name folded (case, width), so "growth" and "Growth" are one team
+    lead_id: int | None = Field(default=None, foreign_key="member.id")
+    usergroup_id: str | None = Field(default=None, max_length=40)  # a Slack user group ("S…") kept in step
+    usergroup_handle: str | None = Field(default=None, max_length=80)
+    synced_at: datetime | None = time_field(nullable=True)
+    created_at: datetime = time_field()
+    archived_at: datetime | None = time_field(nullable=True)  # removed: its name is free again, its history kept
+
+
+class TeamMember(SQLModel, table=True):
+    __tablename__ = "team_member"
+    __table_args__ = (UniqueConstraint("team_id", "member_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: int = Field(foreign_key="workspace.id", index=True)
+    team_id: int = Field(foreign_key="team.id", index=True)
+    member_id: int = Field(foreign_key="member.id")
+    from_group: bool = False  # added by the user group's sync (and removed by it), not by hand
+
+
 class Objective(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("workspace_id", "number"),)
     id: int | None = Field(default=None, primary_key=True)
@@ -115,6 +142,13 @@ class Objective(SQLModel, table=True):
     carried_from: int | None = Field(default=None, foreign_key="objective.id")
     review_on: date | None = None  # MBO: when manager and owner review it together
     advice_id: int | None = Field(default=None, foreign_key="advice.id")  # created by a starter kit
+    level: str = Field(default="company", max_length=8)  # company, team, person
+    team_id: int | None = Field(default=None, foreign_key="team.id", index=True)
+    parent_objective_id: int | None = Field(default=None, foreign_key="objective.id", index=True)  # aligned to an objective
+    parent_key_result_id: int | None = Field(  # ...or to a key result (which the objective table precedes: added after both)
+        default=None, sa_column=Column(Integer, ForeignKey("key_result.id", use_alter=True, name="fk_objective_parent_key_result"),
+                                       nullable=True, index=True))
+    align_weight: Decimal = decimal_field(Decimal(1), nullable=False)  # its share among its parent's aligned children
 
 
 class KeyResult(SQLModel, table=True):
@@ -159,6 +193,8 @@ class Kpi(SQLModel, table=True):
     created_at: datetime = time_field()
     archived_at: datetime | None = time_field(nullable=True)
     advice_id: int | None = Field(default=None, foreign_key="advice.id")  # created by a starter kit
+    level: str = Field(default="company", max_length=8)  # company, team, person
+    team_id: int | None = Field(default=None, foreign_key="team.id", index=True)
 
 
 class Checkin(SQLModel, table=True):
@@ -249,6 +285,7 @@ class Subscription(SQLModel, table=True):
     created_by: int = Field(foreign_key="member.id")
     created_at: datetime = time_field()
     active: bool = True
+    team_id: int | None = Field(default=None, foreign_key="team.id")  # a team's digest; None: the company's
 
 
 class Send(SQLModel, table=True):
@@ -270,6 +307,7 @@ class Send(SQLModel, table=True):
     sent_at: datetime | None = time_field(nullable=True)
     claimed_by: str = Field(default="", max_length=80)
     claimed_at: datetime | None = time_field(nullable=True)  # when the claim (or its last take-over) began
+    team_id: int | None = None  # a team's digest or summary
 
 
 class ApiToken(SQLModel, table=True):

@@ -7,7 +7,7 @@ statements: no query per item (the digest of a large workspace depends on it).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from functools import cache
 
@@ -15,8 +15,9 @@ from sqlalchemy import ARRAY, Integer, Select, any_, bindparam, literal, union_a
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
+from bot.domain.alignment import MAX_DEPTH
 from bot.domain.views import CheckinRecord, KeyResultRecord, KpiRecord, ObjectiveRecord, Person, Tags
-from bot.store.models import Checkin, KeyResult, Kpi, Member, Objective
+from bot.store.models import Checkin, KeyResult, Kpi, Member, Objective, Team
 
 LATEST_PER_ITEM = 2
 
@@ -112,11 +113,18 @@ _KEY_RESULT_COLUMNS = (KeyResult.id, KeyResult.objective_id, KeyResult.number, K
                        KeyResult.unit, KeyResult.weight, KeyResult.owner_id, KeyResult.measure, KeyResult.metric, KeyResult.channel,
                        KeyResult.segment, KeyResult.created_at)
 _KPI_COLUMNS = (Kpi.id, Kpi.number, Kpi.name, Kpi.period, Kpi.target, Kpi.unit, Kpi.weight, Kpi.direction, Kpi.perspective, Kpi.owner_id,
-                Kpi.measure, Kpi.start, Kpi.metric, Kpi.channel, Kpi.segment, Kpi.created_at)
+                Kpi.measure, Kpi.start, Kpi.metric, Kpi.channel, Kpi.segment, Kpi.created_at, Kpi.level, Kpi.team_id)
+
+
+def team_names(session: Session, workspace_id: int) -> dict[int, str]:
+    return dict(session.exec(select(Team.id, Team.name).where(Team.workspace_id == workspace_id)).all())
 
 
 def objective_records(session: Session, workspace_id: int, objectives: list[Objective], who: dict[int, Person],
-                      per_item: int = LATEST_PER_ITEM) -> tuple[list[ObjectiveRecord], list[KeyResultRecord]]:
+                      per_item: int = LATEST_PER_ITEM, teams: Mapping[int, str] | None = None,
+                      ) -> tuple[list[ObjectiveRecord], list[KeyResultRecord]]:
+    """`teams`: team id → name (read when not given). A parent among `objectives` (or their key
+    results) is named without another statement; one outside them costs one more."""
     if not objectives:
         return [], []
     numbers = {o.id: o.number for o in objectives}
@@ -124,13 +132,70 @@ def objective_records(session: Session, workspace_id: int, objectives: list[Obje
         select(*_KEY_RESULT_COLUMNS).where(col(KeyResult.objective_id).in_(list(numbers)), col(KeyResult.archived_at).is_(None))
     ).all()
     checkins = latest_checkins(session, workspace_id, Checkin.key_result_id, (kr.id for kr in krs), who, per_item=per_item)
-    objective_rows = [ObjectiveRecord(o.number, o.title, o.period, who[o.owner_id], o.review_on) for o in objectives]
+    if teams is None:
+        teams = team_names(session, workspace_id) if any(o.team_id for o in objectives) else {}
+    parents = _parent_refs(session, objectives, numbers, {kr.id: f"KR{numbers[kr.objective_id]}.{kr.number}" for kr in krs})
+    objective_rows = [
+        ObjectiveRecord(o.number, o.title, o.period, who[o.owner_id], o.review_on, o.level, teams.get(o.team_id) if o.team_id else None,
+                        parents.get(o.id), o.align_weight, o.id)
+        for o in objectives
+    ]
     kr_rows = [
         KeyResultRecord(numbers[kr.objective_id], kr.number, kr.title, kr.start, kr.target, kr.unit, kr.weight, who[kr.owner_id],
                         checkins.get(kr.id, []), kr.id, kr.measure, Tags(kr.metric, kr.channel, kr.segment), _day(kr.created_at))
         for kr in krs
     ]
     return objective_rows, kr_rows
+
+
+def _parent_refs(session: Session, objectives: list[Objective], numbers: dict[int, int], kr_refs: dict[int, str]) -> dict[int, str]:
+    """Each aligned objective's parent as a ref ("O1", "KR1.2")."""
+    found: dict[int, str] = {}
+    missing_objectives, missing_krs = set(), set()
+    for o in objectives:
+        if o.parent_objective_id is not None:
+            if o.parent_objective_id in numbers:
+                found[o.id] = f"O{numbers[o.parent_objective_id]}"
+            else:
+                missing_objectives.add(o.parent_objective_id)
+        elif o.parent_key_result_id is not None:
+            if o.parent_key_result_id in kr_refs:
+                found[o.id] = kr_refs[o.parent_key_result_id]
+            else:
+                missing_krs.add(o.parent_key_result_id)
+    if missing_objectives or missing_krs:
+        parent = aliased(Objective)
+        rows = session.exec(
+            select(literal("O").label("kind"), parent.id, parent.number, literal(0).label("kr_number"))
+            .where(col(parent.id).in_(missing_objectives or {0}))
+            .union_all(select(literal("KR"), KeyResult.id, parent.number, KeyResult.number)
+                       .join(parent, parent.id == KeyResult.objective_id).where(col(KeyResult.id).in_(missing_krs or {0})))
+        ).all()
+        refs = {(kind, item_id): f"O{number}" if kind == "O" else f"KR{number}.{kr_number}" for kind, item_id, number, kr_number in rows}
+        for o in objectives:
+            if o.id not in found and o.parent_objective_id is not None and ("O", o.parent_objective_id) in refs:
+                found[o.id] = refs[("O", o.parent_objective_id)]
+            elif o.id not in found and o.parent_key_result_id is not None and ("KR", o.parent_key_result_id) in refs:
+                found[o.id] = refs[("KR", o.parent_key_result_id)]
+    return found
+
+
+def subtree(session: Session, root: Objective) -> list[Objective]:
+    """An objective and every open objective aligned below it, one statement per level: what
+    its roll-up reads."""
+    found, frontier = [root], [root.id]
+    seen = {root.id}
+    for _ in range(MAX_DEPTH):
+        below_krs = select(KeyResult.id).where(col(KeyResult.objective_id).in_(frontier))
+        children = [o for o in session.exec(select(Objective).where(
+            (col(Objective.parent_objective_id).in_(frontier)) | (col(Objective.parent_key_result_id).in_(below_krs)),
+            col(Objective.archived_at).is_(None))).all() if o.id not in seen]
+        if not children:
+            break
+        seen.update(o.id for o in children)
+        found += children
+        frontier = [o.id for o in children]
+    return found
 
 
 def period_objectives(session: Session, workspace_id: int, period: str) -> list[Objective]:
@@ -140,7 +205,7 @@ def period_objectives(session: Session, workspace_id: int, period: str) -> list[
 
 
 def kpi_records(session: Session, workspace_id: int, period: str | list[str], who: dict[int, Person], number: int | None = None,
-                per_item: int = LATEST_PER_ITEM) -> list[KpiRecord]:
+                per_item: int = LATEST_PER_ITEM, teams: Mapping[int, str] | None = None) -> list[KpiRecord]:
     """The period's open KPIs (or several periods', in the same two statements), or only KPI `number`."""
     periods = [period] if isinstance(period, str) else list(period)
     conditions = [Kpi.workspace_id == workspace_id, col(Kpi.period).in_(periods), col(Kpi.archived_at).is_(None)]
@@ -148,9 +213,12 @@ def kpi_records(session: Session, workspace_id: int, period: str | list[str], wh
         conditions.append(Kpi.number == number)
     kpis = session.exec(select(*_KPI_COLUMNS).where(*conditions).order_by(Kpi.number)).all()
     checkins = latest_checkins(session, workspace_id, Checkin.kpi_id, (k.id for k in kpis), who, per_item=per_item)
+    if teams is None:
+        teams = team_names(session, workspace_id) if any(k.team_id for k in kpis) else {}
     return [
         KpiRecord(k.number, k.name, k.period, k.target, k.unit, k.weight, k.direction, k.perspective, who[k.owner_id],
-                  checkins.get(k.id, []), k.id, k.measure, k.start, Tags(k.metric, k.channel, k.segment), _day(k.created_at))
+                  checkins.get(k.id, []), k.id, k.measure, k.start, Tags(k.metric, k.channel, k.segment), _day(k.created_at),
+                  k.level, teams.get(k.team_id) if k.team_id else None)
         for k in kpis
     ]
 

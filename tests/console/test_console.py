@@ -43,7 +43,7 @@ def test_data_survives_a_restart(db_url):
 
 def test_a_line_may_act_as_another_user_and_teams_are_separate(db_url):
     run_console(db_url, "/okr add Brand\n/okr kr O1 Articles target=10 owner=@alice\n", "--user", "owner", "--team", "acme")
-    out = run_console(db_url, "@alice /checkin KR1.1 5\n@alice /okr add Mine\n", "--user", "owner", "--team", "acme")
+    out = run_console(db_url, "@alice /checkin KR1.1 5\n@alice /okr add Mine level=company\n", "--user", "owner", "--team", "acme")
     assert "5/10 (50%)" in out and "Only owners and managers" in out
     other = run_console(db_url, "/okr list\n", "--user", "owner", "--team", "globex")
     assert "Brand" not in other

@@ -41,10 +41,11 @@ def test_kill_nine_mid_fan_out_then_restart_posts_each_digest_once(engine, emula
         emulator.post_delay = 0.0
         second, _ = start_server(emulator, engine.url.render_as_string(hide_password=False), **env)
         try:
-            assert emulator.wait_for(lambda e: {c.args["channel"] for c in e.calls_to("chat.postMessage")} >= set(channels), timeout=90)
+            done = emulator.wait_for(lambda e: {c.args["channel"] for c in e.calls_to("chat.postMessage")} >= set(channels), timeout=90)
             time.sleep(4)  # a few more ticks, in case anything would go out twice
         finally:
-            stop_server(second)
+            log = stop_server(second)
+        assert done, f"not every digest went out after the restart; the second server said:\n{log[-4000:]}"
     finally:
         emulator.post_delay = 0.0
     counts = Counter(c.args["channel"] for c in emulator.calls_to("chat.postMessage"))

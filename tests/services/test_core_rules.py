@@ -56,15 +56,18 @@ def test_members_check_in_on_their_own_items_only(console):
     assert "not yours" in console("@alice /checkin KR1.2 1")
 
 
-def test_only_owners_and_managers_change_items(console, engine):
+def test_only_owners_and_managers_change_company_items(console, engine):
     console("/okr add Brand")
     before = table_counts(engine)
-    assert "Only owners and managers" in console("@bob /okr add Bob's objective")
-    assert "Only owners and managers" in console("@bob /kpi add Sales target=1 weight=10%")
+    assert "Only owners and managers" in console("@bob /okr add Bob's objective level=company")
+    assert "Only owners and managers" in console("@bob /okr edit O1 title=Mine now")
+    assert "Only owners and managers" in console("@bob /okr kr O1 Articles target=10")
+    assert "set by a team lead or a manager" in console("@bob /kpi add Sales target=1 weight=10%")
     assert "Only owners" in console("@bob /perf role @bob owner")
     assert table_counts(engine) == before
+    assert "personal" in console("@bob /okr add Bob's objective")  # a member's own objective is theirs to set
     console("/perf role @bob manager")
-    assert "O2" in console("@bob /okr add Bob's objective")
+    assert "O3" in console("@bob /okr add Bob's company objective")
     assert "Only owners" in console("@bob /perf role @carol manager")
 
 

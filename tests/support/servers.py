@@ -6,6 +6,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 
 import requests
@@ -28,12 +29,12 @@ def start_server(emulator: SlackEmulator, db_url: str, **env_overrides: str) -> 
         **env_overrides,
     }
     env.pop("SLACK_APP_TOKEN", None)
-    process = subprocess.Popen([sys.executable, "-m", "bot", "serve"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    process = _spawn(env)
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"serve exited early:\n{process.stdout.read()}")
+            raise RuntimeError(f"serve exited early:\n{_output(process)}")
         try:
             if requests.get(base + "/healthz", timeout=1).ok:
                 return process, base
@@ -43,14 +44,32 @@ def start_server(emulator: SlackEmulator, db_url: str, **env_overrides: str) -> 
     raise RuntimeError("serve did not become healthy in time")
 
 
+def _spawn(env: dict[str, str]) -> subprocess.Popen:
+    """The server's output goes to a file, not a pipe nobody reads while it runs: a pipe that
+    fills (64 KB of warnings) would stop the server mid-test."""
+    log = tempfile.TemporaryFile(mode="w+", encoding="utf-8")
+    process = subprocess.Popen([sys.executable, "-m", "bot", "serve"], env=env, stdout=log, stderr=subprocess.STDOUT, text=True)
+    process.log = log  # type: ignore[attr-defined]
+    return process
+
+
+def _output(process: subprocess.Popen) -> str:
+    log = process.log  # type: ignore[attr-defined]
+    log.flush()
+    log.seek(0)
+    return log.read()
+
+
 def stop_server(process: subprocess.Popen) -> str:
     process.terminate()
     try:
-        output, _ = process.communicate(timeout=20)
+        process.wait(timeout=20)
     except subprocess.TimeoutExpired:
         process.kill()
-        output, _ = process.communicate()
-    return output or ""
+        process.wait()
+    output = _output(process)
+    process.log.close()  # type: ignore[attr-defined]
+    return output
 
 
 def start_socket_server(emulator: SlackEmulator, db_url: str, socket, **env_overrides: str) -> subprocess.Popen:
@@ -61,8 +80,8 @@ def start_socket_server(emulator: SlackEmulator, db_url: str, socket, **env_over
     }
     env.pop("SLACK_SIGNING_SECRET", None)
     greeted = socket.hellos
-    process = subprocess.Popen([sys.executable, "-m", "bot", "serve"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    process = _spawn(env)
     if not socket.wait_connected(greeted + 1, timeout=60):
         process.kill()
-        raise RuntimeError(f"serve did not connect in Socket Mode:\n{process.stdout.read()}")
+        raise RuntimeError(f"serve did not connect in Socket Mode:\n{_output(process)}")
     return process

@@ -99,6 +99,7 @@ class SlackEmulator:
         self.calls: list[Call] = []
         self._lock = threading.RLock()
         self._users: dict[str, dict[str, str]] = {}
+        self._usergroups: dict[str, list[str]] = {}  # group id -> user ids
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
         self.reset()
@@ -182,6 +183,11 @@ class SlackEmulator:
         with self._lock:
             self._users[user_id] = {"name": name, "real_name": real_name or name, "locale": locale,
                                     "tz": tz or self.timezone}
+
+    def set_usergroup(self, group_id: str, users: list[str]) -> None:
+        """Define who `usergroups.users.list` says is in `group_id`."""
+        with self._lock:
+            self._usergroups[group_id] = list(users)
 
     # ---- inspection --------------------------------------------------------------
     def calls_to(self, method: str) -> list[Call]:
@@ -319,6 +325,11 @@ class SlackEmulator:
             return {"ok": True, "team": {"id": self.team_id, "name": self.team_name, "domain": self.domain}}
         if method == "users.info":
             return {"ok": True, "user": self._user_json(str(args.get("user", "")))}
+        if method == "usergroups.users.list":
+            group = str(args.get("usergroup", ""))
+            if group not in self._usergroups:
+                return {"ok": False, "error": "no_such_subteam"}
+            return {"ok": True, "users": list(self._usergroups[group])}
         if method == "conversations.open":
             users = args.get("users") or ""
             users = users.split(",") if isinstance(users, str) else list(users)
