@@ -78,6 +78,9 @@ class AppliedRow:
     duplicate: bool  # recorded before (same idempotency key): nothing new
     current: Decimal | None  # the item's value now
     score: Decimal | None  # a key result's progress or a KPI's attainment, now
+    team: str | None = None  # the team the item belongs to
+    objective: str | None = None  # a key result's objective, and where that stands now (rolled up)
+    objective_progress: Decimal | None = None
 
 
 @dataclass(frozen=True)
@@ -304,9 +307,11 @@ def _storage_key(ctx: Context, row: ActualRow, source: str, occurrences: Counter
 def _applied(row: ActualRow, result: CheckinRecorded) -> AppliedRow:
     if result.key_result is not None:
         kr = result.key_result
-        return AppliedRow(row.line, result.ref, kr.title, row.value.value, kr.unit, result.author, result.duplicate, kr.current, kr.progress)
+        return AppliedRow(row.line, result.ref, kr.title, row.value.value, kr.unit, result.author, result.duplicate, kr.current, kr.progress,
+                          result.objective.team, result.objective.ref, result.objective.progress)
     kpi = result.kpi
-    return AppliedRow(row.line, result.ref, kpi.name, row.value.value, kpi.unit, result.author, result.duplicate, kpi.actual, kpi.attainment)
+    return AppliedRow(row.line, result.ref, kpi.name, row.value.value, kpi.unit, result.author, result.duplicate, kpi.actual, kpi.attainment,
+                      kpi.team)
 
 
 def describe_problems(catalog, language: str, error: UserError) -> list[str]:

@@ -16,10 +16,11 @@ from decimal import Decimal
 from sqlmodel import Session, col, select
 
 from bot.domain.errors import UserError
-from bot.store.models import Advice, Checkin, KeyResult, Kpi, Member, Objective, PeriodState, Subscription, Workspace
+from bot.services.teams import name_key
+from bot.store.models import Advice, Checkin, KeyResult, Kpi, Member, Objective, PeriodState, Subscription, Team, TeamMember, Workspace
 
 from bot.services.transfer_document import (  # noqa: F401 - FORMAT and VERSION are part of this module's API
-    ADVICE, CHECKIN, FORMAT, KEY_RESULT, KPI, MEMBER, MEMBER_FIELDS, OBJECTIVE, PERIOD_STATE, SUBSCRIPTION, VERSION, WORKSPACE,
+    ADVICE, CHECKIN, FORMAT, KEY_RESULT, KPI, MEMBER, MEMBER_FIELDS, OBJECTIVE, PERIOD_STATE, SUBSCRIPTION, TEAM, VERSION, WORKSPACE,
     check_document,
 )
 
@@ -33,6 +34,7 @@ class ImportSummary:
     checkins: int
     advice: int
     subscriptions: int
+    teams: int = 0
 
 
 def _out(value):
@@ -64,16 +66,36 @@ def export_workspace(session: Session, team_id: str) -> dict:
     refs = {("kr", kr.id): f"KR{objective_number[kr.objective_id]}.{kr.number}" for kr in key_results}
     refs.update({("kpi", k.id): f"K{k.number}" for k in kpis})
     scope = f"~{ws.id}~"  # see _stored_keys: a key scoped on import travels unscoped
+    teams = rows(Team, Team.id)
+    team_name = {t.id: t.name for t in teams}
+    members_of = {t.id: [] for t in teams}
+    for row in rows(TeamMember, TeamMember.id):
+        members_of[row.team_id].append({"user": who[row.member_id], "from_group": row.from_group})
+
+    def parent_of(o: Objective) -> str | None:
+        if o.parent_objective_id is not None:
+            return f"O{objective_number[o.parent_objective_id]}"
+        return refs[("kr", o.parent_key_result_id)] if o.parent_key_result_id is not None else None
+
+    def place(item) -> dict:
+        return {"level": item.level, "team": team_name.get(item.team_id)}
+
     return {
         "format": FORMAT, "version": VERSION,
         "workspace": _fields(ws, WORKSPACE),
         "members": [_fields(m, MEMBER) for m in members],
+        "teams": [{
+            "name": t.name, "lead": who.get(t.lead_id), "group_id": t.usergroup_id, "group_handle": t.usergroup_handle,
+            "created_at": _out(t.created_at), "archived_at": _out(t.archived_at), "members": members_of[t.id],
+        } for t in teams],
         "objectives": [{
-            **_fields(o, OBJECTIVE, ("carried_from", "advice", "key_results")), "owner": who[o.owner_id], "created_by": who[o.created_by],
-            "carried_from": objective_number.get(o.carried_from), "advice": advice_number.get(o.advice_id),
+            **_fields(o, OBJECTIVE, ("carried_from", "advice", "key_results", "team", "parent", "align_weight")), "owner": who[o.owner_id],
+            "created_by": who[o.created_by], "carried_from": objective_number.get(o.carried_from), "advice": advice_number.get(o.advice_id),
+            **place(o), "parent": parent_of(o), "align_weight": _out(o.align_weight),
             "key_results": [{**_fields(kr, KEY_RESULT), "owner": who[kr.owner_id]} for kr in key_results if kr.objective_id == o.id],
         } for o in objectives],
-        "kpis": [{**_fields(k, KPI, ("advice",)), "owner": who[k.owner_id], "advice": advice_number.get(k.advice_id)} for k in kpis],
+        "kpis": [{**_fields(k, KPI, ("advice", "team")), "owner": who[k.owner_id], "advice": advice_number.get(k.advice_id), **place(k)}
+                 for k in kpis],
         "checkins": [{
             **_fields(ch, CHECKIN, ("ref", "idempotency_key")), "author": who[ch.author_id],
             "ref": refs[("kr", ch.key_result_id) if ch.key_result_id is not None else ("kpi", ch.kpi_id)],
@@ -82,11 +104,12 @@ def export_workspace(session: Session, team_id: str) -> dict:
         "period_states": [_fields(s, PERIOD_STATE) for s in rows(PeriodState, PeriodState.period)],
         "advice": [{**_fields(a, ADVICE, ("number", "answers", "result")), "number": advice_number[a.id], "asked_by": who[a.asked_by],
                     "answers": json.loads(a.answers), "result": json.loads(a.result)} for a in advice],
-        "subscriptions": [{**_fields(s, SUBSCRIPTION), "created_by": who[s.created_by]} for s in rows(Subscription, Subscription.number)],
+        "subscriptions": [{**_fields(s, SUBSCRIPTION, ("team",)), "created_by": who[s.created_by], "team": team_name.get(s.team_id)}
+                          for s in rows(Subscription, Subscription.number)],
     }
 
 
-COLUMNS = {"owner": "owner_id", "author": "author_id"}
+COLUMNS = {"owner": "owner_id", "author": "author_id", "lead": "lead_id"}
 
 
 def import_workspace(session: Session, document: object, team_id: str | None = None) -> ImportSummary:
@@ -99,7 +122,7 @@ def import_workspace(session: Session, document: object, team_id: str | None = N
     if ws is None:
         ws = Workspace(team_id=team)
     elif any(session.exec(select(m.id).where(m.workspace_id == ws.id).limit(1)).first() is not None
-             for m in (Objective, Kpi, Checkin, Advice, Subscription, PeriodState)):
+             for m in (Objective, Kpi, Checkin, Advice, Subscription, PeriodState, Team)):
         raise UserError("transfer.error.not_empty", team=team)
     for name, value in doc["workspace"].items():
         setattr(ws, name, team if name == "team_id" else value)
@@ -114,16 +137,32 @@ def import_workspace(session: Session, document: object, team_id: str | None = N
     session.flush()
 
     def add(model, record: dict, skip: tuple[str, ...] = (), **extra):
-        values = {COLUMNS.get(n, n): members[v].id if n in MEMBER_FIELDS else v for n, v in record.items() if n not in skip}
+        values = {COLUMNS.get(n, n): members[v].id if n in MEMBER_FIELDS and v is not None else v for n, v in record.items() if n not in skip}
         row = model(workspace_id=ws.id, **values, **extra)
         session.add(row)
         return row
 
+    teams = {}
+    for t in doc["teams"]:
+        team = add(Team, t, ("members", "group_id", "group_handle"), usergroup_id=t["group_id"], usergroup_handle=t["group_handle"],
+                   name_key=name_key(t["name"]))
+        session.flush()
+        if t["archived_at"]:
+            team.name_key = f"{team.name_key}#{team.id}"[:60]  # as a removed team keeps it: the name is free
+        for m in t["members"]:
+            session.add(TeamMember(workspace_id=ws.id, team_id=team.id, member_id=members[m["user"]].id, from_group=m["from_group"]))
+        if not t["archived_at"] or t["name"] not in teams:  # an item names the open team of that name, if there is one
+            teams[t["name"]] = team
+
+    def team_id(record: dict) -> int | None:
+        return teams[record["team"]].id if record.get("team") else None
+
     advice = {a["number"]: add(Advice, a, ("answers", "result"), answers=json.dumps(a["answers"], ensure_ascii=False),
                                result=json.dumps(a["result"], ensure_ascii=False)) for a in doc["advice"]}
     session.flush()
-    skip = ("key_results", "carried_from", "advice")
-    objectives = {o["number"]: add(Objective, o, skip, advice_id=advice[o["advice"]].id if o["advice"] else None) for o in doc["objectives"]}
+    skip = ("key_results", "carried_from", "advice", "team", "parent")
+    objectives = {o["number"]: add(Objective, o, skip, advice_id=advice[o["advice"]].id if o["advice"] else None, team_id=team_id(o))
+                  for o in doc["objectives"]}
     session.flush()
     refs: dict[str, dict] = {}
     for o in doc["objectives"]:
@@ -132,8 +171,13 @@ def import_workspace(session: Session, document: object, team_id: str | None = N
         for kr in o["key_results"]:
             refs[f"KR{o['number']}.{kr['number']}"] = {"key_result": add(KeyResult, kr, objective_id=parent.id)}
     for k in doc["kpis"]:
-        refs[f"K{k['number']}"] = {"kpi": add(Kpi, k, ("advice",), advice_id=advice[k["advice"]].id if k["advice"] else None)}
+        refs[f"K{k['number']}"] = {"kpi": add(Kpi, k, ("advice", "team"), advice_id=advice[k["advice"]].id if k["advice"] else None,
+                                              team_id=team_id(k))}
     session.flush()
+    for o in doc["objectives"]:
+        if o["parent"]:
+            parent = refs[o["parent"]]["key_result"] if o["parent"].startswith("KR") else objectives[int(o["parent"][1:])]
+            setattr(objectives[o["number"]], "parent_key_result_id" if o["parent"].startswith("KR") else "parent_objective_id", parent.id)
     keys = _stored_keys(session, ws.id, [ch["idempotency_key"] for ch in doc["checkins"] if ch["idempotency_key"]])
     for ch in doc["checkins"]:
         item = refs[ch["ref"]]
@@ -142,9 +186,9 @@ def import_workspace(session: Session, document: object, team_id: str | None = N
     for state in doc["period_states"]:
         add(PeriodState, state)
     for sub in doc["subscriptions"]:
-        add(Subscription, sub)
+        add(Subscription, sub, ("team",), team_id=team_id(sub))
     session.flush()
-    count = {name: len(doc[name]) for name in ("members", "objectives", "kpis", "checkins", "advice", "subscriptions")}
+    count = {name: len(doc[name]) for name in ("members", "objectives", "kpis", "checkins", "advice", "subscriptions", "teams")}
     return ImportSummary(team_id=team, key_results=sum(len(o["key_results"]) for o in doc["objectives"]), **count)
 
 

@@ -9,8 +9,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from decimal import Decimal
 
+from bot.domain.alignment import COMPANY, LEVELS, TEAM as TEAM_LEVEL, alignment_problem
 from bot.domain.errors import UserError
-from bot.domain.limits import MAX_NOTE, MAX_TITLE
+from bot.domain.limits import MAX_NOTE, MAX_TITLE, checked_team_name
 from bot.domain.periods import CYCLES, parse_period
 from bot.domain.quantities import bounded
 from bot.domain.scoring import DECREASE, INCREASE, MEASURES, OKR_STYLES
@@ -127,26 +128,47 @@ WORKSPACE = {
 }
 MEMBER = {"user_id": _WHO, "name": _text(120), "role": _one_of("owner", "manager", "member"), "locale": _optional(_text(16)),
           "away_until": _optional(_date), "created_at": _time}
+def _team_name(value):
+    return checked_team_name(_text(60, empty=False)(value))
+
+
+def _weight(value):
+    weight = _decimal(value)
+    _check(0 < weight <= 1000, "transfer.problem.bad_weight", value=str(weight))
+    return weight
+
+
+def _team_members(value):
+    _check(isinstance(value, list) and all(isinstance(m, dict) and set(m) == {"user", "from_group"} for m in value),
+           "transfer.problem.bad_team_members")
+    return [{"user": _WHO(m["user"]), "from_group": _bool(m["from_group"])} for m in value]
+
+
+_PLACE = {"level": _Since(_one_of(*LEVELS), COMPANY), "team": _Since(_optional(_team_name))}
+TEAM = {"name": _team_name, "lead": _optional(_WHO), "group_id": _optional(_text(40, empty=False)), "group_handle": _optional(_text(80)),
+        "created_at": _time, "archived_at": _optional(_time), "members": _team_members}
 OBJECTIVE = {"number": _NUMBER, "period": _period, "title": _text(MAX_TITLE, empty=False), "owner": _WHO, "created_by": _WHO, "created_at": _time,
              "archived_at": _optional(_time), "carried_from": _optional(_NUMBER), "review_on": _optional(_date),
-             "advice": _optional(_NUMBER), "key_results": lambda value: value}
+             "advice": _optional(_NUMBER), "key_results": lambda value: value, **_PLACE,
+             "parent": _Since(_optional(_text(24, empty=False))), "align_weight": _Since(_weight, Decimal(1))}
 KEY_RESULT = {"number": _NUMBER, "title": _text(MAX_TITLE, empty=False), "start": _decimal, "target": _optional(_decimal), "unit": _text(4),
               "weight": _decimal, "owner": _WHO, "created_at": _time, "archived_at": _optional(_time),
               "measure": _Since(_one_of(*MEASURES)), **_TAGS}
 KPI = {"number": _NUMBER, "period": _period, "name": _text(MAX_TITLE, empty=False), "target": _optional(_decimal), "unit": _text(4), "weight": _decimal,
        "direction": _one_of("higher", "lower"), "perspective": _optional(_one_of(*PERSPECTIVES)), "owner": _WHO,
        "created_at": _time, "archived_at": _optional(_time), "advice": _optional(_NUMBER),
-       "measure": _Since(_one_of(*MEASURES)), "start": _Since(_optional(_decimal)), **_TAGS}
+       "measure": _Since(_one_of(*MEASURES)), "start": _Since(_optional(_decimal)), **_TAGS, **_PLACE}
 CHECKIN = {"ref": _text(20, empty=False), "author": _WHO, "value": _decimal, "confidence": _CONFIDENCE, "note": _text(MAX_NOTE),
            "source": _text(16), "created_at": _time, "idempotency_key": _optional(_text(128, empty=False))}
 PERIOD_STATE = {"period": _period, "closed_at": _optional(_time)}
 ADVICE = {"number": _NUMBER, "asked_by": _WHO, "answers": lambda value: value, "method": _text(16), "result": lambda value: value,
           "created_at": _time, "applied_at": _optional(_time)}
 SUBSCRIPTION = {"number": _NUMBER, "kind": _text(16), "target": _text(40, empty=False), "weekday": _int(0, 6), "at": _clock,
-                "language": _text(8), "created_by": _WHO, "created_at": _time, "active": _bool}
+                "language": _text(8), "created_by": _WHO, "created_at": _time, "active": _bool, "team": _Since(_optional(_team_name))}
 SECTIONS = {"members": MEMBER, "objectives": OBJECTIVE, "kpis": KPI, "checkins": CHECKIN, "period_states": PERIOD_STATE,
-            "advice": ADVICE, "subscriptions": SUBSCRIPTION}
-MEMBER_FIELDS = ("owner", "created_by", "author", "asked_by")
+            "advice": ADVICE, "subscriptions": SUBSCRIPTION, "teams": TEAM}
+OPTIONAL_SECTIONS = ("teams",)  # added after version 1 shipped: an older export has none
+MEMBER_FIELDS = ("owner", "created_by", "author", "asked_by", "lead")
 
 
 class _Checker:
@@ -210,7 +232,7 @@ def check_document(document: object) -> dict:
     for name in document.keys() - {"format", "version", "workspace", *SECTIONS}:
         check.bad(name, "transfer.problem.unknown_field")
     for name in ("workspace", *SECTIONS):
-        if name not in document:
+        if name not in document and name not in OPTIONAL_SECTIONS:
             check.bad(name, "transfer.problem.missing")
     workspace = check.record(document["workspace"], "workspace", WORKSPACE) if "workspace" in document else None
     got = {name: check.records(document[name], name, spec) if name in document else [] for name, spec in SECTIONS.items()}
@@ -242,6 +264,8 @@ def check_document(document: object) -> dict:
             check.bad(f"{where}.ref", "transfer.problem.unknown_ref", value=record["ref"])
         record["ref"] = ref
     check.unique(got["checkins"], "idempotency_key")
+    _check_teams(check, got, people)
+    _check_alignment(check, got["objectives"], refs)
     for where, kr, _ in key_results:
         _measurable(check, where, kr, "start", default=INCREASE if kr.get("target") is None or kr.get("start") is None
                     or kr["target"] >= kr["start"] else DECREASE)
@@ -252,6 +276,47 @@ def check_document(document: object) -> dict:
     for where, o in got["objectives"]:
         o["key_results"] = [kr for w, kr, parent in key_results if parent == o["number"]]
     return {"workspace": workspace, **{name: [record for _, record in items] for name, items in got.items()}}
+
+
+def _check_teams(check: _Checker, got: dict, people: set) -> None:
+    """Team names are unique among open teams; every team an item or digest names exists; a
+    team-level item names its team; a team's members are people of the workspace."""
+    open_names = [(w, {**t, "key": t["name"].casefold()}) for w, t in got["teams"] if "name" in t and not t.get("archived_at")]
+    check.unique(open_names, "key")
+    names = {t["name"] for _, t in got["teams"] if "name" in t}
+    check.known(got["objectives"] + got["kpis"] + got["subscriptions"], "team", names, "transfer.problem.unknown_team")
+    for where, item in got["objectives"] + got["kpis"]:
+        if item.get("level") == TEAM_LEVEL and not item.get("team"):
+            check.bad(f"{where}.team", "transfer.problem.team_needed")
+    for where, team in got["teams"]:
+        for i, member in enumerate(team.get("members") or ()):
+            if member["user"] not in people:
+                check.bad(f"{where}.members[{i}].user", "transfer.problem.unknown_member", value=member["user"])
+
+
+def _check_alignment(check: _Checker, objectives: list[tuple[str, dict]], refs: set[str]) -> None:
+    """Each parent is an objective or key result of the same period, and no objective ends up
+    above itself: what `/okr align` would have allowed."""
+    period = {f"O{o['number']}": o.get("period") for _, o in objectives if "number" in o}
+    links: dict[str, str] = {}
+    for where, o in objectives:
+        if not o.get("parent") or "number" not in o:
+            continue
+        try:
+            parent = str(parse_ref(o["parent"], "", ("O", "KR")))
+        except UserError:
+            check.bad(f"{where}.parent", "transfer.problem.bad_ref", value=o["parent"])
+            continue
+        owner = "O" + parent[2:].split(".")[0] if parent.startswith("KR") else parent
+        if (parent not in refs and parent not in period) or owner not in period:
+            check.bad(f"{where}.parent", "transfer.problem.unknown_ref", value=o["parent"])
+        elif period[owner] != o.get("period"):
+            check.bad(f"{where}.parent", "transfer.problem.other_period", value=parent)
+        elif alignment_problem(links, f"O{o['number']}", parent):
+            check.bad(f"{where}.parent", "transfer.problem.cycle", value=parent)
+        else:
+            links[f"O{o['number']}"] = parent
+        o["parent"] = parent
 
 
 def _measurable(check: _Checker, where: str, item: dict, start_name: str, default: str) -> None:

@@ -166,8 +166,11 @@ def _failure(runtime: Runtime, key: str, **params: object) -> dict:
 
 def _applied(row) -> dict:
     score = "progress" if row.ref.startswith("KR") else "attainment"
-    return {"index": row.line, "ref": row.ref, "title": row.title, "value": str(row.value), "unit": row.unit, "duplicate": row.duplicate,
-            "current": _plain(row.current), score: _plain(row.score), "author": row.author.user_id}
+    applied = {"index": row.line, "ref": row.ref, "title": row.title, "value": str(row.value), "unit": row.unit, "duplicate": row.duplicate,
+               "current": _plain(row.current), score: _plain(row.score), "author": row.author.user_id, "team": row.team}
+    if row.objective is not None:  # a key result: where its objective (rolled up over the tree) stands now
+        applied["objective"] = {"ref": row.objective, "progress": _plain(row.objective_progress)}
+    return applied
 
 
 def _plain(value: object) -> object:

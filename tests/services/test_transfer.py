@@ -162,3 +162,64 @@ def test_exporting_an_unknown_team_is_explained(engine):
     with pytest.raises(UserError) as missing:
         export(engine, "nobody")
     assert missing.value.key == "error.unknown_team"
+
+
+@pytest.fixture
+def teams_workspace(console, engine) -> dict:
+    """Teams, a Slack-group member, goals at three levels aligned in a tree, a team digest, a removed team."""
+    from services.test_teams import TREE
+
+    for line in [*TREE.splitlines(), "/digest weekly #growth team=Growth mon 09:00", "/perf team add Events", "/perf team remove Events"]:
+        assert not console(line).startswith("⚠️"), line
+    with unit_of_work(engine) as session:
+        from bot.store.models import TeamMember
+        for row in session.exec(select(TeamMember)).all()[:1]:
+            row.from_group = True
+    return export(engine, "T1")
+
+
+def test_teams_and_alignment_survive_the_round_trip(teams_workspace, engine, runtime):
+    assert [t["name"] for t in teams_workspace["teams"]] == ["Growth", "Brand", "Events"]
+    objectives = {o["number"]: o for o in teams_workspace["objectives"]}
+    assert (objectives[2]["level"], objectives[2]["team"], objectives[2]["parent"], objectives[2]["align_weight"]) == ("team", "Growth", "KR1.1", "2")
+    assert (objectives[4]["level"], objectives[4]["team"], objectives[4]["parent"]) == ("person", "Growth", "O2")
+    restore(engine, teams_workspace, "T7")
+    assert without_team(export(engine, "T7")) == without_team(teams_workspace)
+    copy_console = Console(runtime, ConsoleUser("T7", "owner", "en"))
+    assert "progress 53%" in copy_console.execute("/okr show O1")
+    assert "Team Events added" in copy_console.execute("/perf team add Events")  # a removed team's name stays free
+
+
+def test_an_export_from_before_teams_still_imports(teams_workspace, engine):
+    old = copy.deepcopy(teams_workspace)
+    old.pop("teams")
+    for section in ("objectives", "kpis", "subscriptions"):
+        for item in old[section]:
+            for name in ("level", "team", "parent", "align_weight"):
+                item.pop(name, None)
+    restore(engine, old, "T8")
+    exported = export(engine, "T8")
+    assert exported["teams"] == [] and {o["level"] for o in exported["objectives"]} == {"company"}
+
+
+@pytest.mark.parametrize("damage, problem", [
+    (lambda d: d["objectives"][0].update(parent="O2"), "transfer.problem.cycle"),  # O2 is aligned below O1 already
+    (lambda d: d["objectives"][1].update(parent="KR9.9"), "transfer.problem.unknown_ref"),
+    (lambda d: d["objectives"][1].update(parent="K1"), "transfer.problem.bad_ref"),
+    (lambda d: d["objectives"][1].update(team="Nobody"), "transfer.problem.unknown_team"),
+    (lambda d: d["kpis"][0].update(team=None), "transfer.problem.team_needed"),
+    (lambda d: d["objectives"][1].update(align_weight="0"), "transfer.problem.bad_weight"),
+    (lambda d: d["teams"][0].update(name="<!channel>"), "error.bad_team_name"),
+    (lambda d: d["teams"][1].update(name="growth"), "transfer.problem.duplicate"),
+    (lambda d: d["teams"][0]["members"].append({"user": "ghost", "from_group": False}), "transfer.problem.unknown_member"),
+    (lambda d: d["teams"][0].update(members=[{"user": "alice"}]), "transfer.problem.bad_team_members"),
+])
+def test_a_broken_team_or_alignment_writes_nothing(teams_workspace, engine, damage, problem):
+    document = copy.deepcopy(teams_workspace)
+    damage(document)
+    before = table_counts(engine)
+    with pytest.raises(UserError) as refused:
+        restore(engine, document, "T9")
+    assert refused.value.key == "transfer.error.invalid_document"
+    assert problem in {p.key for p in refused.value.params["problems"]}
+    assert table_counts(engine) == before

@@ -79,7 +79,7 @@ def test_a_checkin_is_recorded_and_shows_in_the_kpi_list(server, token, console)
     body = answer.json()
     assert body["recorded"] == 1 and body["checkins"][0] == {
         "index": 0, "ref": "K1", "title": "Sales growth", "value": "12", "unit": "%", "duplicate": False, "current": "12",
-        "attainment": "0.8", "author": "owner"}
+        "attainment": "0.8", "author": "owner", "team": None}
     assert "12%/15% (80%)" in console("/kpi list")
 
 
