@@ -42,6 +42,7 @@ class Shape:
                 "checkins": self.checkins, "members": self.members}
 
 
+TEAMS = 20  # the large workspace is then split into this many teams
 LARGE = Shape(objectives=200, krs_each=5, kpis=200, checkins=100_000, members=40)
 SMOKE = Shape(objectives=10, krs_each=5, kpis=10, checkins=2_000, members=4)
 
@@ -105,11 +106,44 @@ def populate(engine, team: str, shape: Shape) -> int:
     return ws
 
 
+def add_teams(engine, workspace_id: int, teams: int) -> int:
+    """Split the workspace into `teams` teams: members round-robin, each lead the team's first;
+    four objectives in five become team objectives, each aligned to a key result of a company
+    objective (a two-level tree). Returns the first team's id."""
+    from sqlalchemy import update
+
+    from bot.store.models import KeyResult, Member, Objective, Team, TeamMember
+
+    with Session(engine, expire_on_commit=False) as session:
+        members = list(session.exec(select(Member.id).where(Member.workspace_id == workspace_id).order_by(Member.id)).all())
+        session.execute(insert(Team), model_rows(Team, [
+            {"workspace_id": workspace_id, "name": f"Team {t}", "name_key": f"team {t}", "lead_id": members[t % len(members)],
+             "created_at": PERIOD_START} for t in range(teams)
+        ]))
+        team_ids = list(session.exec(select(Team.id).where(Team.workspace_id == workspace_id).order_by(Team.id)).all())
+        session.execute(insert(TeamMember), model_rows(TeamMember, [
+            {"workspace_id": workspace_id, "team_id": team_ids[n % teams], "member_id": member, "from_group": False}
+            for n, member in enumerate(members)
+        ]))
+        objectives = list(session.exec(select(Objective.id).where(Objective.workspace_id == workspace_id).order_by(Objective.number)).all())
+        company = objectives[::5]
+        first_kr = dict(session.exec(select(KeyResult.objective_id, KeyResult.id).where(
+            KeyResult.workspace_id == workspace_id, KeyResult.number == 1)).all())
+        for n, objective_id in enumerate(objectives):
+            if objective_id in company:
+                continue
+            parent = first_kr[company[(n // 5) % len(company)]]
+            session.execute(update(Objective).where(Objective.id == objective_id).values(
+                level="team", team_id=team_ids[n % teams], parent_key_result_id=parent))
+        session.commit()
+    return team_ids[0]
+
+
 def _insert_values(session, model, values: list[dict]) -> None:
     session.execute(insert(model), model_rows(model, values))
 
 
-def measure(engine, workspace_id: int, repeats: int) -> dict:
+def measure(engine, workspace_id: int, repeats: int, team_id: int | None = None) -> dict:
     from bot.render.text import Renderer
     from bot.services.digests import build_digest
     from bot.store.models import Workspace
@@ -129,7 +163,7 @@ def measure(engine, workspace_id: int, repeats: int) -> dict:
             event.listen(engine, "before_cursor_execute", count)
             try:
                 started = time.perf_counter()
-                ready = build_digest(session, workspace, NOW)
+                ready = build_digest(session, workspace, NOW, team_id=team_id)
                 elapsed = time.perf_counter() - started
             finally:
                 event.remove(engine, "before_cursor_execute", count)
@@ -161,10 +195,11 @@ def run_digest(database_url: str | None = None, shape: Shape = LARGE, repeats: i
     try:
         upgrade(engine)
         small_shape = shape.scaled(10)
-        sizes = {}
+        sizes, ids = {}, {}
         for label, size in (("large", shape), ("tenth", small_shape)):
             started = time.perf_counter()
             workspace_id = populate(engine, f"TD{run_id}{label}", size)
+            ids[label] = workspace_id
             populated = time.perf_counter() - started
             result = measure(engine, workspace_id, repeats)
             sizes[label] = {**size.describe(), **result, "populate_s": round(populated, 1)}
@@ -172,9 +207,17 @@ def run_digest(database_url: str | None = None, shape: Shape = LARGE, repeats: i
                 f"build {result['build_s_median'] * 1000:.1f} ms (median of {repeats}), render {result['render_s_median'] * 1000:.1f} ms "
                 f"[populated in {populated:.1f}s]")
         large, tenth = sizes["large"], sizes["tenth"]
+        # The same large workspace split into teams, with a two-level tree: the company digest
+        # (a line per team) and one team's digest cost the statements they cost without teams.
+        first_team = add_teams(engine, ids["large"], TEAMS)
+        with_teams = {"company": measure(engine, ids["large"], repeats), "one_team": measure(engine, ids["large"], repeats, first_team)}
+        for label, result in with_teams.items():
+            log(f"  [{kind}] digest large, {TEAMS} teams, {label:<8}: {result['statements']} statements, "
+                f"build {result['build_s_median'] * 1000:.1f} ms (median of {repeats})")
         return {
-            "database": kind, "sizes": sizes,
-            "statements_equal": large["statements"] == tenth["statements"],
+            "database": kind, "sizes": sizes, "teams": TEAMS, "with_teams": with_teams,
+            "statements_equal": large["statements"] == tenth["statements"]
+            and all(r["statements"] == large["statements"] for r in with_teams.values()),
             "time_ratio_large_to_tenth": round(large["build_s_median"] / tenth["build_s_median"], 2) if tenth["build_s_median"] else None,
         }
     finally:

@@ -96,7 +96,7 @@ def show_tree(ctx: Context, command: c.ShowTree) -> ObjectiveTree:
     team = find_team(ctx, command.team).name if command.team else None
     lines = objective_tree(views)
     if team is not None:
-        lines = _branches_of(lines, team)
+        lines = branches_of(lines, team)
     return ObjectiveTree(period, tuple(lines), team)
 
 
@@ -106,7 +106,7 @@ def period_views(ctx: Context, period: str) -> list[ObjectiveView]:
     return objective_views(*queries.objective_records(ctx.session, ctx.workspace.id, rows, who), ctx.cap)
 
 
-def _branches_of(lines: list[TreeLine], team: str) -> list[TreeLine]:
+def branches_of(lines: list[TreeLine], team: str) -> list[TreeLine]:
     """The lines of the team's objectives, their descendants, and their ancestors."""
     keep: set[int] = set()
     for i, line in enumerate(lines):

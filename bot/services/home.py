@@ -7,9 +7,12 @@ from dataclasses import dataclass
 from bot.domain import commands as c
 from bot.domain.errors import UserError
 from bot.domain.quantities import Quantity
+from bot.domain.tree import TreeLine, objective_tree
 from bot.domain.views import KeyResultView, KpiView, ObjectiveView, ScorecardView, kpi_view, objective_views, scorecard_view
 from bot.services import goals, lookup
+from bot.services.alignment import branches_of
 from bot.services.context import Context
+from bot.services.teams import team_names, teams_of_member
 from bot.services.results import ObjectiveAdded
 from bot.store import queries
 
@@ -22,8 +25,10 @@ class HomeData:
     role: str
     my_key_results: tuple[KeyResultView, ...]
     my_kpis: tuple[KpiView, ...]
-    team_objectives: tuple[ObjectiveView, ...] = ()
+    team_objectives: tuple[ObjectiveView, ...] = ()  # the objectives this person may check in for (a manager's all, a lead's team's)
     scorecard: ScorecardView | None = None
+    tree: tuple[TreeLine, ...] = ()  # the goal tree as they see it: all of it, or their team's branches
+    team: str | None = None  # the team a lead or member sees
 
     @property
     def my_items(self) -> tuple[KeyResultView | KpiView, ...]:
@@ -39,9 +44,21 @@ def home(ctx: Context) -> HomeData:
     me = ctx.member.user_id
     mine = tuple(kr for o in objectives for kr in o.key_results if kr.owner.user_id == me or (o.owner.user_id == me and not ctx.is_manager))
     my_kpis = tuple(kpi_view(k, ctx.cap) for k in kpis if k.owner.user_id == me)
-    if not ctx.is_manager:
+    tree = objective_tree(objectives)
+    if ctx.is_manager:
+        return HomeData(period, ctx.member.role, mine, my_kpis, tuple(objectives), scorecard_view(period, kpis, ctx.workspace.score_cap),
+                        tuple(tree))
+    leads = sorted(ctx.standing().leads)
+    teams = leads or teams_of_member(ctx.session, ctx.member.id)
+    if not teams:
         return HomeData(period, ctx.member.role, mine, my_kpis)
-    return HomeData(period, ctx.member.role, mine, my_kpis, tuple(objectives), scorecard_view(period, kpis, ctx.workspace.score_cap))
+    team = team_names(ctx.session, ctx.workspace.id)[teams[0]]
+    branches = tuple(branches_of(tree, team))
+    if not leads:  # a member sees where their team's goals lead, and checks in on their own
+        return HomeData(period, ctx.member.role, mine, my_kpis, tree=branches, team=team)
+    team_kpis = [k for k in kpis if k.team == team]
+    return HomeData(period, ctx.member.role, mine, my_kpis, tuple(o for o in objectives if o.team == team),
+                    scorecard_view(period, team_kpis, ctx.workspace.score_cap), branches, team)
 
 
 @dataclass(frozen=True)

@@ -108,12 +108,15 @@ def home_view(words: Words, data: HomeData) -> dict:
     for kpi in data.my_kpis:
         button = checkin_button(words, kpi.ref) if kpi.target is not None else None
         blocks.append(b.section(words.render("slack/home_kpi.j2", k=kpi), button))
-    if data.scorecard is not None:
-        blocks += [b.divider(), b.header(words.renderer.message("home.team", words.language))]
-        if not data.team_objectives:
+    if data.tree or data.scorecard is not None:
+        heading = words.renderer.message("home.team_named", words.language, team=data.team) if data.team else \
+            words.renderer.message("home.team", words.language)
+        blocks += [b.divider(), b.header(heading)]
+        if not data.tree:
             blocks.append(b.context(words.text("reply.no_objectives", period=data.period)))
-        for objective in data.team_objectives:
-            blocks.append(b.section(words.render("slack/home_objective.j2", o=objective)))
+        for line in data.tree:  # the goal tree: each objective under the one it is aligned to
+            blocks.append(b.section(words.render("slack/home_objective.j2", o=line.objective, depth=line.depth, via=line.via)))
+    if data.scorecard is not None:
         blocks += [b.divider(), b.section(words.render("slack/home_scorecard.j2", s=data.scorecard))]
     return {"type": "home", "blocks": b.fit(blocks, b.SURFACE_BLOCKS, words.and_more)}
 

@@ -41,6 +41,9 @@ def test_the_smallest_benchmark_runs_every_part_and_reports_its_figures(tmp_path
     assert large["checkins"] == 10 * tenth["checkins"]
     assert large["statements"] == tenth["statements"] <= 10 and digest["statements_equal"]
     assert large["build_s_median"] > 0 and large["objectives_in_digest"] == large["objectives"]
+    teams = digest["with_teams"]
+    assert teams["company"]["statements"] == teams["one_team"]["statements"] == large["statements"]
+    assert 0 < teams["one_team"]["objectives_in_digest"] < teams["company"]["objectives_in_digest"]
 
     for run_name in ("main", "charts_sample", "rtt_sample", "sequential_rtt"):
         fan = result["fanout"][run_name]

@@ -107,12 +107,28 @@ def test_app_home_shows_my_items_and_for_managers_the_team(slack: SlackSender, e
     home = emulator.calls_to("views.publish")[-1].args
     assert home["user_id"] == "UALICE"
     text = str(home["view"])
-    assert "KR1.1" in text and "checkin_open" in text and "First wave" in text and "Team objectives" not in text
+    assert "KR1.1" in text and "checkin_open" in text and "First wave" in text and "Goal tree" not in text
     emulator.reset()
     slack.event({"type": "app_home_opened", "user": "UOWNER", "tab": "home"}, event_id="EvHome2")
     assert emulator.wait_for(lambda e: e.calls_to("views.publish"))
     owner_home = str(emulator.calls_to("views.publish")[-1].args["view"])
-    assert "Team objectives" in owner_home and "KPI scorecard" in owner_home
+    assert "Goal tree" in owner_home and "KPI scorecard" in owner_home
+
+
+def test_app_home_shows_a_team_lead_the_tree_of_their_team(slack: SlackSender, emulator):
+    slack.command("/perf", "team add Growth lead=<@UMARIA|maria>")
+    slack.command("/okr", "add Grow the pipeline")
+    slack.command("/okr", "kr O1 Qualified leads target=1000")
+    slack.command("/okr", "add Double sign-ups team=Growth")
+    slack.command("/okr", "kr O2 Sign-ups target=400")
+    slack.command("/okr", "align O2 KR1.1")
+    slack.command("/okr", "add Brand reach")
+    slack.command("/kpi", "add Leads target=400 weight=100% team=Growth owner=<@UMARIA|maria>")
+    slack.event({"type": "app_home_opened", "user": "UMARIA", "tab": "home"}, event_id="EvHomeLead")
+    assert emulator.wait_for(lambda e: e.calls_to("views.publish"))
+    home = str(emulator.calls_to("views.publish")[-1].args["view"])
+    assert "Goal tree · Growth" in home and "KR1.1 ← *O2*" in home and "Grow the pipeline" in home
+    assert "Brand reach" not in home and "K1" in home  # another branch is left out; the team's scorecard is in
 
 
 def test_a_redelivered_event_is_processed_once(slack: SlackSender, emulator):

@@ -62,3 +62,34 @@ def test_the_statement_count_does_not_grow_with_the_workspace(engine):
     assert len(large_inputs.key_results) == 100 and len(large_inputs.kpis) == 20
     assert all(len(kr.checkins) == 6 for kr in large_inputs.key_results)  # enough for the insights' trends
     assert large_inputs.key_results_week_ago[(1, 1)] == Decimal(7)  # the check-in of seven days ago
+
+
+def test_teams_and_a_tree_add_no_statement(engine):
+    """Split into eight teams, with team objectives aligned to company key results: the company
+    digest and a team's read the same statements as before."""
+    from sqlmodel import select
+
+    from bench.digest_size import add_teams
+    from bot.services.digests import build_digest
+
+    workspace = populate(engine, "TTEAMS", objectives=10, krs_each=2, kpis=4, checkins_each=3)
+    before, _ = statements(engine, workspace)
+    with Session(engine) as session:
+        for n in range(2, 6):
+            session.add(Member(workspace_id=workspace.id, user_id=f"U{n}", name=f"person{n}"))
+        session.commit()
+    first_team = add_teams(engine, workspace.id, 8)
+    after, inputs = statements(engine, workspace)
+    assert after == before and len(inputs.teams) == 8
+    assert sum(1 for o in inputs.objectives if o.parent) == 8 and {o.team for o in inputs.objectives} >= {"Team 0", None}
+    seen = []
+    listener = lambda *args: seen.append(args[2])  # noqa: E731
+    with Session(engine) as session:
+        loaded = session.exec(select(Workspace).where(Workspace.id == workspace.id)).one()
+        event.listen(engine, "before_cursor_execute", listener)
+        try:
+            ready = build_digest(session, loaded, NOW, team_id=first_team)
+        finally:
+            event.remove(engine, "before_cursor_execute", listener)
+    begun = 1 if engine.dialect.name == "sqlite" else 0  # `statements` opens its session with BEGIN IMMEDIATE; this one had begun
+    assert len(seen) == before - begun and ready.digest.team.name == "Team 0"
