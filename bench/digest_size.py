@@ -129,12 +129,14 @@ def add_teams(engine, workspace_id: int, teams: int) -> int:
         company = objectives[::5]
         first_kr = dict(session.exec(select(KeyResult.objective_id, KeyResult.id).where(
             KeyResult.workspace_id == workspace_id, KeyResult.number == 1)).all())
+        placed = 0
         for n, objective_id in enumerate(objectives):
             if objective_id in company:
                 continue
             parent = first_kr[company[(n // 5) % len(company)]]
             session.execute(update(Objective).where(Objective.id == objective_id).values(
-                level="team", team_id=team_ids[n % teams], parent_key_result_id=parent))
+                level="team", team_id=team_ids[placed % teams], parent_key_result_id=parent))
+            placed += 1
         session.commit()
     return team_ids[0]
 

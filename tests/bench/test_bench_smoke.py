@@ -52,7 +52,7 @@ def test_the_smallest_benchmark_runs_every_part_and_reports_its_figures(tmp_path
     assert result["fanout"]["charts_sample"]["uploads"] == result["fanout"]["charts_sample"]["workspaces"]
 
     targets = {(t["target"], t["where"]) for t in result["targets"]}
-    assert ("digest SQL statements ≤ 10, same at 1/10 size", "sqlite") in targets
+    assert ("digest SQL statements ≤ 10, same at 1/10 size and with teams", "sqlite") in targets
     table = report.table(result)
     assert "bare bolt (floor)" in table and "/checkin" in table and "Targets" in table
     report.write_json(result, str(tmp_path / "bench.json"))

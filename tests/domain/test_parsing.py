@@ -1,5 +1,8 @@
 from decimal import Decimal as D
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 import pytest
 
 from bot.domain import commands as c
@@ -74,3 +77,19 @@ def test_bad_input_names_what_is_wrong(command, text, key):
     with pytest.raises(UserError) as caught:
         parse_command(command, text)
     assert caught.value.key == key
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(["/perf team", "/okr align", "/okr tree", "/okr add", "/kpi add", "/digest weekly", "/okr archive"]),
+       st.lists(st.one_of(st.sampled_from(["add", "remove", "sync", "Growth", "增长组", "lead=@maria", "负责人=@li", "group=off",
+                                           "group=<!subteam^S1|@g>", "team=Growth", "团队=增长组", "level=personal", "层级=个人",
+                                           "level=nope", "O1", "KR1.2", "O4", "off", "weight=2", "weight=0", "confirm", "#c", "mon",
+                                           "09:00", "team=<!channel>", "team=", "\"Brand China\"", "@alice", "x" * 70]),
+                          st.text(max_size=12)), max_size=6))
+def test_team_words_parse_to_a_command_or_a_friendly_error(command, words):
+    """Whatever follows, the team, align and tree commands give a command or a UserError: never a crash."""
+    name, _, head = command.partition(" ")
+    try:
+        parse_command(name, " ".join([head, *words]))
+    except UserError:
+        pass

@@ -82,3 +82,12 @@ def test_each_team_gets_its_own_digest_once_from_two_replicas(servers_on_one_dat
     rows = company.args["text"].split("Teams", 1)[1]
     assert "Growth* · OKR 25%" in rows and "Brand* · OKR 0%" in rows
     assert "Grow the pipeline" in company.args["text"]
+
+
+def test_a_team_name_cannot_ping_or_forge_a_link(slack):
+    refused = reply_text(slack.command("/perf", "team add <!channel> lead=<@UMARIA|maria>"))
+    assert "cannot be a team's name" in refused and "<!channel>" not in refused
+    created = reply_text(slack.command("/perf", "team add R&D"))
+    assert "R&amp;D" in created and "R&D" not in created
+    listed = reply_text(slack.command("/okr", "add Patents team=r&d"))
+    assert "R&amp;D" in listed
