@@ -49,3 +49,37 @@ def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(engine):
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 5000
         assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL: no fsync per commit under WAL
+
+
+def test_migrating_to_teams_keeps_every_item_at_company_level(tmp_path):
+    """A database of the release before teams: its objectives and KPIs come out of the
+    migration at company level, aligned to nothing, and still list and score."""
+    from sqlalchemy import text
+
+    from bot.console.app import Console, ConsoleUser
+    from bot.domain.advisor_rules import load_rules
+    from bot.render.catalog import Catalog
+    from bot.resources import templates_dir
+    from bot.services.runtime import Runtime
+    from bot.store.schema import upgrade
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'before_teams.sqlite3'}")
+    upgrade(engine, "0008")
+    with engine.begin() as connection:
+        connection.execute(text("INSERT INTO workspace (team_id, name, language, cycle, score_cap, reminder_days, reminders, reminder_at, "
+                                "weekend_reminders, charts, okr_style, created_at) VALUES ('TOLD', 'Old', 'en', 'quarterly', '120', 7, 1, "
+                                "'10:00', 0, 1, 'stretch', '2026-10-01 00:00:00')"))
+        connection.execute(text("INSERT INTO member (workspace_id, user_id, name, role, created_at) VALUES (1, 'owner', 'owner', 'owner', "
+                                "'2026-10-01 00:00:00')"))
+        connection.execute(text("INSERT INTO objective (workspace_id, number, period, title, owner_id, created_by, created_at) "
+                                "VALUES (1, 1, '2026-Q4', 'Grow the brand', 1, 1, '2026-10-01 00:00:00')"))
+        connection.execute(text("INSERT INTO kpi (workspace_id, number, period, name, target, unit, measure, weight, direction, owner_id, "
+                                "created_at) VALUES (1, 1, '2026-Q4', 'Leads', '100', '', 'increase', '100', 'higher', 1, '2026-10-01 00:00:00')"))
+    upgrade(engine)
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT level, team_id, parent_objective_id, parent_key_result_id, align_weight FROM objective")).one() \
+            == ("company", None, None, None, "1")
+        assert connection.execute(text("SELECT level, team_id FROM kpi")).one() == ("company", None)
+    shell = Console(Runtime(engine, load_rules(), Catalog.load(templates_dir() / "i18n")), ConsoleUser("TOLD", "owner", "en"))
+    assert "Grow the brand" in shell.execute("/okr tree period=2026-Q4")
+    assert "Leads" in shell.execute("/kpi list period=2026-Q4")
