@@ -38,6 +38,10 @@ class Settings(BaseSettings):
     delivery_threads: int = Field(default=8, ge=1)  # digests posted at once by one process's clock
     send_lease_seconds: float = Field(default=300, gt=0)  # a send still `sending` after this was left by a process that died
     log_level: str = "INFO"
+    source_secret_key: SecretStr | None = None  # a Fernet key: data sources' tokens and passwords are stored encrypted with it
+    source_denied_networks: str = "169.254.0.0/16,fe80::/10,100.100.100.200/32,fd00:ec2::254/128,0.0.0.0/8"  # never called
+    source_timeout_seconds: float = Field(default=10, gt=0)  # a scheduled fetch or query, whole
+    source_max_bytes: int = Field(default=5_000_000, gt=0)  # the largest response a source may send
 
     @field_validator("slack_api_url")
     @classmethod
@@ -59,7 +63,7 @@ class Settings(BaseSettings):
 
     def secrets(self) -> tuple[str, ...]:
         """Every secret value, so the log filter can blank them wherever they appear."""
-        values = (self.slack_bot_token, self.slack_signing_secret, self.slack_app_token, self.slack_client_secret)
+        values = (self.slack_bot_token, self.slack_signing_secret, self.slack_app_token, self.slack_client_secret, self.source_secret_key)
         return tuple(v.get_secret_value() for v in values if v is not None and v.get_secret_value())
 
     @property

@@ -261,6 +261,32 @@ class InsightState(SQLModel, table=True):
     reported_at: datetime | None = time_field(nullable=True)
 
 
+class Source(SQLModel, table=True):
+    """Where a KPI's or key result's actual comes from by itself: a CSV or JSON URL, or a SQL
+    query, read on a schedule into ordinary check-ins. Secrets live only in `secret`, encrypted."""
+
+    __table_args__ = (UniqueConstraint("workspace_id", "number"),)
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: int = Field(foreign_key="workspace.id", index=True)
+    number: int
+    key_result_id: int | None = Field(default=None, foreign_key="key_result.id")
+    kpi_id: int | None = Field(default=None, foreign_key="kpi.id")
+    kind: str = Field(max_length=8)  # csv, json, sql
+    settings: str  # JSON: what may be shown (the URL without its secrets, the column, path or query)
+    secret: str  # Fernet token of {"url": …, "header_value": …}
+    schedule: str = Field(default="daily", max_length=8)  # daily, hourly
+    at: str = Field(default="08:00", max_length=5)  # a daily run's local time
+    active: bool = True
+    created_by: int = Field(foreign_key="member.id")
+    created_at: datetime = time_field()
+    last_run_at: datetime | None = time_field(nullable=True)
+    last_value: Decimal | None = decimal_field()
+    last_state: str | None = Field(default=None, max_length=8)  # ok, failed
+    last_error: str | None = Field(default=None, max_length=400)  # a catalog key and its values, as JSON
+    failing_since: datetime | None = time_field(nullable=True)
+    notified_at: datetime | None = time_field(nullable=True)  # its owner was told of the failure (once per failing spell)
+
+
 class SeenRequest(SQLModel, table=True):
     """Slack delivers some things twice (event retries, double-submitted modals). The first
     insert of a key wins; every replica sees the same table, so a retry is processed once."""
