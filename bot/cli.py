@@ -153,8 +153,16 @@ def build_parser() -> argparse.ArgumentParser:
     digest.add_argument("--team", default="local", help="the workspace (Slack team id, or the console's --team)")
     digest.add_argument("--lang", default="en", choices=("en", "zh"))
     digest.add_argument("--no-chart", action="store_true", help="do not write the chart file")
+    sub.add_parser("source-key", help="print a new SOURCE_SECRET_KEY (data sources' secrets are encrypted with it)")
     DATA_COMMANDS.update(cli_data.register(sub))
     return parser
+
+
+def _source_key(args, settings: Settings) -> int:
+    from bot.connectors.secrets import SecretBox
+
+    print(SecretBox.new_key())
+    return 0
 
 
 def _console_options(parser: argparse.ArgumentParser) -> None:
@@ -191,5 +199,5 @@ def _main(argv: list[str] | None) -> int:
         if settings.has_slack:
             return _serve(args, settings)
         args = parser.parse_args(["console", *(argv or [])])
-    handlers = {"console": _console, "serve": _serve, "digest": _digest, "db": _db, **DATA_COMMANDS}
+    handlers = {"console": _console, "serve": _serve, "digest": _digest, "db": _db, "source-key": _source_key, **DATA_COMMANDS}
     return handlers[args.command](args, settings)

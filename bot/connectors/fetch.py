@@ -107,9 +107,10 @@ def sql_rows(url: str, query: str, limits: Limits) -> list[tuple]:
         engine.dispose()
 
 
-def checked_database_url(url: str, limits: Limits):
+def checked_database_url(url: str, limits: Limits, resolve: bool = True):
     """A server database (a file database would let a source read this machine's files), on an
-    allowed host, and not the bot's own database (which holds every workspace's data)."""
+    allowed host, and not the bot's own database (which holds every workspace's data).
+    `resolve`: also look the host up (not while linking: no DNS inside a transaction)."""
     try:
         parsed = make_url(url)
     except ArgumentError:
@@ -120,7 +121,8 @@ def checked_database_url(url: str, limits: Limits):
         own = make_url(limits.own_database)
         if (own.host, own.port, own.database) == (parsed.host, parsed.port, parsed.database):
             raise SourceProblem("source.error.own_database")
-    check_host(parsed.host, parsed.port or 0, limits.denied)
+    if resolve:
+        check_host(parsed.host, parsed.port or 0, limits.denied)
     return parsed
 
 

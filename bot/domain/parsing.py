@@ -22,6 +22,7 @@ from bot.domain.limits import checked_note
 from bot.domain.periods import CYCLES
 from bot.domain.quantities import Quantity, parse_quantity
 from bot.domain.schedule import parse_clock, parse_weekday
+from bot.domain.source_commands import parse_link, parse_sources
 from bot.domain.team_commands import parse_align, parse_team, parse_team_option, parse_tree
 from bot.domain.token_commands import parse_token
 from bot.domain.words import (
@@ -353,13 +354,13 @@ _GROUPS: dict[str, Callable[[str], c.Command]] = {
         "add": _okr_add, "kr": _okr_kr, "list": _okr_list, "edit": _edit(("O", "KR"), "usage.okr.edit"),
         "show": _single_ref(("O",), "usage.okr.show", lambda ref: c.ShowObjective(ref.number)),
         "archive": _archive,
-        "align": parse_align, "tree": parse_tree,
+        "align": parse_align, "tree": parse_tree, "source": parse_link(("KR",)),
         "carry": _single_ref(("O",), "usage.okr.carry", lambda ref: c.CarryObjective(ref.number)),
         "help": lambda _: c.Help("okr"),
     }),
     "kpi": lambda text: _subcommand("kpi", text, {
         "add": _kpi_add, "list": _kpi_list, "edit": _edit(("K",), "usage.kpi.edit"),
-        "archive": _single_ref(("K",), "usage.kpi.archive", c.ArchiveItem),
+        "archive": _single_ref(("K",), "usage.kpi.archive", c.ArchiveItem), "source": parse_link(("K",)),
         "help": lambda _: c.Help("kpi"),
     }),
     "checkin": _checkin,
@@ -386,5 +387,5 @@ def _insights(text: str) -> c.Command:
 SNOOZE_DAYS = 14
 _PERF_ONLY: dict[str, Callable[[str], c.Command]] = {
     "role": _role, "help": _help, "settings": _settings, "members": lambda _: c.ListMembers(), "away": _away,
-    "token": parse_token, "insights": _insights, "team": parse_team,
+    "token": parse_token, "insights": _insights, "team": parse_team, "source": parse_sources, "sources": parse_sources,
 }

@@ -29,6 +29,7 @@ MANAGE_TEAMS = "manage_teams"
 MANAGE_TEAM_MEMBERS = "manage_team_members"
 TEAM_DIGEST = "team_digest"
 COMPANY_DIGEST = "company_digest"
+MANAGE_SOURCES = "manage_sources"
 
 MATRIX: dict[str, frozenset[str]] = {
     MANAGE_COMPANY_ITEM: frozenset({OWNER, MANAGER}),
@@ -40,6 +41,7 @@ MATRIX: dict[str, frozenset[str]] = {
     MANAGE_TEAM_MEMBERS: frozenset({OWNER, MANAGER, LEAD}),
     TEAM_DIGEST: frozenset({OWNER, MANAGER, LEAD}),
     COMPANY_DIGEST: frozenset({OWNER, MANAGER}),
+    MANAGE_SOURCES: frozenset({OWNER, MANAGER}),  # a source reaches outside with stored secrets
 }
 
 

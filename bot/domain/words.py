@@ -43,6 +43,7 @@ SUBCOMMAND_ALIASES = {
     "忽略": "dismiss", "暂缓": "snooze", "全部": "all",
     "team": "team", "teams": "team", "团队": "team", "部门": "team", "align": "align", "对齐": "align", "tree": "tree",
     "树": "tree", "目标树": "tree", "remove": "remove", "移除": "remove", "删除": "remove", "sync": "sync", "同步": "sync",
+    "数据源": "source", "来源": "source", "测试": "test", "试运行": "test",
 }
 LEVEL_WORDS = {"company": "company", "公司": "company", "team": "team", "团队": "team", "personal": "person", "person": "person",
                "个人": "person", "me": "person", "我": "person"}

@@ -21,6 +21,7 @@ from bot.services.context import workspace_cycle, workspace_zone
 from bot.services.digests import DigestReady, build_digest, build_period_end
 from bot.services.dispatch import reader_language
 from bot.services.insights import mark_reported
+from bot.services.source_runs import forget_notice, run_source
 from bot.services.runtime import Runtime
 from bot.services.sends import (
     UNVERIFIED, Due, claim, claim_key, close_finished_periods, due_sends, mark_failed, mark_sent, mark_skipped, mark_uninstalled,
@@ -96,7 +97,7 @@ class Deliverer:
     def recover(self, due: Due, now: datetime) -> None:
         """A send a dead process had claimed: if its post is in the conversation (found by the
         send key in the message metadata), it is recorded as sent; only if not is it posted."""
-        if due.kind != "reminders":  # a workspace's reminder run posts nothing itself: each person's reminder is its own send
+        if due.kind not in ("reminders", "source"):  # a reminder run posts nothing itself; a source's check-in is keyed, so runs again safely
             with queued_session(self.engine) as session:
                 team_id = session.get(Workspace, due.workspace_id).team_id
             try:
@@ -127,6 +128,9 @@ class Deliverer:
             if due.kind == "reminder":  # one person's reminder that failed: theirs alone, again
                 self.remind(due.workspace_id, now, retry=due)
                 return
+            if due.kind == "source":
+                self.refresh(due, now)
+                return
             # Only the reads hold SQLite's writer lock: rendering and the chart come after, so a
             # busy minute of digests does not keep check-ins in this process waiting.
             with queued_session(self.engine, expire_on_commit=False) as session:
@@ -155,6 +159,28 @@ class Deliverer:
         except Exception as error:  # a bug must not stop the clock for every other workspace
             log.exception("building %s failed", due.key)
             mark_failed(self.engine, due.key, f"{type(error).__name__}: {error}", now)
+
+    def refresh(self, due: Due, now: datetime) -> None:
+        """A data source's run: its check-in is written once (keyed by the run); a failure is
+        retried with backoff like a post, and its item's owner hears of it once per failing spell."""
+        run = run_source(self.runtime, int(due.target), due.key, now)
+        if run.ok:
+            mark_sent(self.engine, due.key, now) if not run.skipped else mark_skipped(self.engine, due.key, now)
+            return
+        log.warning("source run %s failed: %s %s", due.key, run.problem.key, run.problem.params)
+        if run.tell:
+            reason = self.renderer.message(run.problem.key, run.language, "plain", **run.problem.params)  # escaped once, below
+            text = self.renderer.message("source.failed_dm", run.language, "mrkdwn", ref=run.ref, title=run.title, reason=reason)
+            notice = f"source_failed:{due.workspace_id}:{due.target}:{run.failing_since:%Y%m%dT%H%M}"
+            if claim_key(self.engine, due.workspace_id, notice, "notice", run.tell, self.instance, now):
+                try:
+                    blocks = b.message_blocks(text, Words(self.renderer, run.language).and_more)
+                    self.poster.post(run.team_id, run.tell, {"text": b.fallback_text(text), "blocks": blocks}, key=notice)
+                    mark_sent(self.engine, notice, now)
+                except PostFailed as failure:
+                    mark_failed(self.engine, notice, str(failure), now, final=True)
+                    forget_notice(self.engine, int(due.target))  # told nobody: the next failing run tells
+        mark_failed(self.engine, due.key, f"{run.problem.key}: {run.problem.params}", now)
 
     def remind(self, workspace_id: int, now: datetime, retry: Due | None = None) -> None:
         """A direct message per owner with stale items, at most one a day per person. `retry` is

@@ -31,6 +31,7 @@ DENIED = {
     p.MANAGE_TEAM_MEMBERS: "error.team_members_lead",
     p.TEAM_DIGEST: "error.team_digest_lead",
     p.COMPANY_DIGEST: "error.managers_only",
+    p.MANAGE_SOURCES: "error.managers_only",
 }
 
 

@@ -11,9 +11,10 @@ from datetime import datetime
 from bot.domain import commands as c
 from bot.domain.errors import UserError
 from bot.domain.parsing import parse_command
-from bot.services import admin, advice, alignment, api_tokens, checkins, digests, goals, insights, reports, teams
+from bot.domain import source_commands as sc
+from bot.services import admin, advice, alignment, api_tokens, checkins, digests, goals, insights, reports, sources, teams
 from bot.services.context import Actor, Context, open_context
-from bot.services.results import HelpText
+from bot.services.results import AfterCommit, HelpText
 from bot.services.runtime import Runtime
 from bot.store.database import unit_of_work
 
@@ -53,6 +54,10 @@ HANDLERS: dict[type, Callable] = {
     c.AddTeam: teams.add_team,
     c.ChangeTeam: teams.change_team,
     c.RemoveTeam: teams.remove_team,
+    sc.LinkSource: sources.link_source,
+    sc.ListSources: sources.list_sources,
+    sc.TestSource: sources.test_source,
+    sc.StopSource: sources.stop_source,
     **api_tokens.HANDLERS,
 }
 
@@ -94,6 +99,8 @@ def run_use_case(runtime: Runtime, actor: Actor, use_case: Callable[[Context], o
             language = reader_language(ctx.workspace.language, ctx.member.locale)
             ctx.runtime, ctx.language = runtime, language
             result = use_case(ctx)
+        if isinstance(result, AfterCommit):  # committed: now the slow part, holding nothing
+            result = result.complete()
         return Outcome(result, None, language)
     except UserError as error:
         return Outcome(None, error, language)

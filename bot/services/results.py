@@ -3,11 +3,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
 from bot.domain.views import KeyResultView, KpiView, ObjectiveView, Person, ScorecardView
+
+
+@dataclass(frozen=True)
+class AfterCommit:
+    """Work a use case leaves for after its transaction (reading a data source): the edge gets
+    what `complete()` returns, and the database is never held while it runs."""
+
+    complete: Callable[[], object]
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import update
 from sqlalchemy.engine import Engine
@@ -17,11 +17,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from bot.domain.periods import parse_period, period_containing
+from bot.domain.sources import latest_slot, slot_label
 from bot.domain.schedule import WeeklySlot, at_local, latest_daily_slot, latest_weekly_slot, parse_clock, same_local_day, week_label
 from bot.services.context import workspace_cycle, workspace_zone
 from bot.services.digests import subscription_time
 from bot.store.database import queued_session
-from bot.store.models import Kpi, Objective, PeriodState, Send, Subscription, Workspace
+from bot.store.models import Kpi, Objective, PeriodState, Send, Source, Subscription, Workspace
 
 MAX_ATTEMPTS = 5
 BASE_BACKOFF = timedelta(seconds=30)
@@ -46,11 +47,16 @@ def _minute(moment: datetime) -> datetime:
     return moment.replace(second=0, microsecond=0)
 
 
-def candidate_sends(workspaces: list[Workspace], subscriptions: list[Subscription], now: datetime) -> list[Due]:
-    """Every slot that has come round (its latest occurrence), sent or not: pure."""
+def candidate_sends(workspaces: list[Workspace], subscriptions: list[Subscription], now: datetime,
+                    sources: list[Source] = ()) -> list[Due]:
+    """Every slot that has come round (its latest occurrence), sent or not: pure. A data
+    source's run is one more kind of send, claimed and retried the same way."""
     by_workspace: dict[int, list[Subscription]] = defaultdict(list)
     for sub in subscriptions:
         by_workspace[sub.workspace_id].append(sub)
+    sources_of: dict[int, list[Source]] = defaultdict(list)
+    for source in sources:
+        sources_of[source.workspace_id].append(source)
     due: list[Due] = []
     for ws in workspaces:
         zone = workspace_zone(ws)
@@ -74,6 +80,11 @@ def candidate_sends(workspaces: list[Workspace], subscriptions: list[Subscriptio
                     team = f":t{sub.team_id}" if sub.team_id else ""
                     due.append(Due(ws.id, "period_end", sub.target, f"period_end:{ws.id}:{sub.target}{team}:{closing}", end_slot, sub.language,
                                    str(closing), team_id=sub.team_id))
+        for source in sources_of.get(ws.id, ()):
+            slot = latest_slot(source.schedule, parse_clock(source.at), now, zone)
+            if slot >= _minute(source.created_at):
+                due.append(Due(ws.id, "source", str(source.id), f"source:{ws.id}:{source.id}:{slot_label(source.schedule, slot)}",
+                               slot.astimezone(timezone.utc), ws.language, str(period)))
         if ws.reminders:
             slot = latest_daily_slot(parse_clock(ws.reminder_at), now, zone)
             if slot.astimezone(zone).weekday() < 5 or ws.weekend_reminders:
@@ -86,7 +97,8 @@ def due_sends(session: Session, now: datetime) -> tuple[list[Due], list[Due]]:
     out if it is still that day in the workspace's time zone; later, it is skipped."""
     workspaces = list(session.exec(select(Workspace).where(col(Workspace.uninstalled_at).is_(None))).all())
     subscriptions = list(session.exec(select(Subscription).where(Subscription.active == True)).all())  # noqa: E712
-    candidates = candidate_sends(workspaces, subscriptions, now)
+    sources = list(session.exec(select(Source).where(Source.active == True)).all())  # noqa: E712
+    candidates = candidate_sends(workspaces, subscriptions, now, sources)
     known = _existing_keys(session, [d.key for d in candidates])
     legacy = _legacy_slots(session, [d.legacy_key for d in candidates if d.legacy_key])
     zones = {ws.id: workspace_zone(ws) for ws in workspaces}

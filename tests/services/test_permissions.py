@@ -12,7 +12,7 @@ from support.db import table_counts
 
 README = Path(__file__).parents[2] / "README.md"
 ROWS = (p.MANAGE_COMPANY_ITEM, p.MANAGE_TEAM_ITEM, p.MANAGE_PERSONAL_OBJECTIVE, p.MANAGE_PERSONAL_KPI, p.CHECK_IN,
-        p.MANAGE_TEAMS, p.MANAGE_TEAM_MEMBERS, p.TEAM_DIGEST, p.COMPANY_DIGEST)
+        p.MANAGE_TEAMS, p.MANAGE_TEAM_MEMBERS, p.TEAM_DIGEST, p.COMPANY_DIGEST, p.MANAGE_SOURCES)
 COLUMNS = (p.OWNER, p.MANAGER, p.LEAD, p.OTHER_LEAD, p.OWN, p.OTHER)
 
 
@@ -44,6 +44,7 @@ COMMANDS = {
     p.MANAGE_TEAM_MEMBERS: "/perf team Growth add @guest{n}",
     p.TEAM_DIGEST: "/digest weekly #growth{n} team=Growth mon 09:00",
     p.COMPANY_DIGEST: "/digest weekly #all{n} mon 09:00",
+    p.MANAGE_SOURCES: "/kpi source K1 csv https://example.com/k{n}.csv column=Value",
 }
 SETUP = """/perf role @mgr manager
 /perf team add Growth lead=@maria
