@@ -293,7 +293,7 @@ def _role(text: str) -> c.Command:
     return c.SetRole(member, role)
 
 
-HELP_TOPICS = {"weekly": "digest", "kr": "okr", "align": "team", "tree": "team", "teams": "team", "alignment": "team", "type": "measures", "measure": "measures", "unit": "measures", "units": "measures",
+HELP_TOPICS = {"weekly": "digest", "kr": "okr", "sources": "source", "connector": "source", "connectors": "source", "align": "team", "tree": "team", "teams": "team", "alignment": "team", "type": "measures", "measure": "measures", "unit": "measures", "units": "measures",
                "类型": "measures", "衡量方式": "measures", "单位": "measures", "apply": "advise", "history": "advise"}
 
 

@@ -29,6 +29,14 @@ class CheckinRecord:
     note: str
     author: Person
     at: datetime
+    source: str = ""  # how it came: slack, console, modal, api, csv, or "source:N" (a data source)
+
+    @property
+    def automatic(self) -> str | None:
+        """Where an actual that nobody typed came from: "api", "csv" or a data source's number."""
+        if self.source.startswith("source:"):
+            return self.source.removeprefix("source:")
+        return self.source if self.source in ("api", "csv") else None
 
 
 @dataclass(frozen=True)

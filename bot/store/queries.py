@@ -40,7 +40,8 @@ def latest_checkins(session: Session, workspace_id: int, column, item_ids: Itera
     rows = session.execute(_latest_checkins_statement(column.key, before is not None, per_item, dialect), params).all()
     found: dict[int, list[CheckinRecord]] = defaultdict(list)
     for row in rows:
-        found[row.item_id].append(CheckinRecord(row.value, row.confidence, row.note, who.get(row.author_id, Person("?", "?")), row.created_at))
+        found[row.item_id].append(CheckinRecord(row.value, row.confidence, row.note, who.get(row.author_id, Person("?", "?")), row.created_at,
+                                                row.source))
     return found
 
 
@@ -67,7 +68,8 @@ def _latest_checkins_statement(item_column: str, as_of: bool, per_item: int, dia
     # (A workspace filter there let PostgreSQL, before it had statistics on freshly loaded
     # rows, scan the check-ins first and re-run the picks for each: minutes, not milliseconds.)
     return (
-        select(col(column).label("item_id"), Checkin.value, Checkin.confidence, Checkin.note, Checkin.author_id, Checkin.created_at)
+        select(col(column).label("item_id"), Checkin.value, Checkin.confidence, Checkin.note, Checkin.author_id, Checkin.created_at,
+               Checkin.source)
         .select_from(chosen).join(Checkin, Checkin.id == chosen.c.checkin_id)
         .order_by(chosen.c.rank)
     )

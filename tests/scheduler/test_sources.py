@@ -96,7 +96,14 @@ def test_a_csv_source_is_read_at_its_local_time_once_across_replicas(say, clock,
     data.serve("/sales.csv", SHEET + "2026-12-01,99000,55\n", content_type="text/csv")
     tick(clock(), local(SHANGHAI, 2026, 12, 1, 8, 30))
     assert [c.value for c in checkins(engine)] == [95000, 99000]
-    assert "K1 99,000/100,000" in say("/kpi list", local(SHANGHAI, 2026, 12, 1, 9, 0)).replace("¥", "")
+    listing = say("/kpi list", local(SHANGHAI, 2026, 12, 1, 9, 0)).replace("¥", "")
+    assert "K1 99,000/100,000" in listing and "Revenue · via source #1" in listing
+    say("<@UALICE|alice> /checkin K1 ¥99500 counted by hand", local(SHANGHAI, 2026, 12, 1, 10, 0))  # a manual check-in still works
+    digest = say("/digest now", local(SHANGHAI, 2026, 12, 1, 10, 5))
+    assert "99,500/" in digest and "Revenue · via source" not in digest
+    tick(clock(), local(SHANGHAI, 2026, 12, 2, 8, 30))
+    assert "Revenue · via source #1" in say("/digest now", local(SHANGHAI, 2026, 12, 2, 9, 0))
+    assert [c.source for c in checkins(engine)] == ["source:1", "source:1", "console", "source:1"]
 
 
 def test_a_json_api_behind_a_secret_header_keeps_its_token_secret(say, clock, data, engine):

@@ -49,6 +49,10 @@ def register(app, deps: SlackDeps) -> None:
             ack(response_type="ephemeral", text=deps.renderer.message("digest.preparing", actor_language(deps, actor)))
             deps.later(post_digest_now, deps, client, actor, body)
             return
+        if is_source_test(command, text):  # a source may take seconds to answer: Slack's three are not waited on
+            ack(response_type="ephemeral", text=deps.renderer.message("source.reading", actor_language(deps, actor)))
+            deps.later(answer_later, deps, actor, body)
+            return
         outcome = run_command(deps.runtime, actor, command, text, source="slack")
         ack(response_type="ephemeral", **advice_message(deps, outcome))
         deps.later(follow_up_checkin, deps, client, actor, outcome)
@@ -62,6 +66,21 @@ def is_digest_now(command: str, text: str) -> bool:
     if command == "/perf" and words[:1] == ["digest"]:
         words = words[1:]
     return (command in ("/digest", "/perf")) and words in (["now"], ["立即"], ["现在"])
+
+
+def is_source_test(command: str, text: str) -> bool:
+    """`/perf source test 2`, or linking a source with `test`: both read it once, now."""
+    words = [normalize(w) for w in text.split()]
+    if command == "/perf" and words[:1] in (["kpi"], ["okr"]):
+        words = words[1:]
+    if command not in ("/perf", "/kpi", "/okr") or words[:1] not in (["source"], ["数据源"]):
+        return False
+    return any(word in ("test", "测试", "试运行", "dry-run") for word in words[1:])
+
+
+def answer_later(deps: SlackDeps, actor, body: dict) -> None:
+    outcome = run_command(deps.runtime, actor, body.get("command", ""), body.get("text", ""), source="slack")
+    WebhookClient(body["response_url"]).send(response_type="ephemeral", **outcome_message(deps, outcome))
 
 
 def actor_language(deps: SlackDeps, actor) -> str:
