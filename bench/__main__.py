@@ -12,7 +12,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 
-from bench import common, digest_size, fanout, fuzz, http_load, report
+from bench import common, digest_size, fanout, fuzz, http_load, report, sources
 
 
 @dataclass(frozen=True)
@@ -28,16 +28,17 @@ class Profile:
     delivery_threads: int
     fanout_limit_s: float = 300.0
     fuzz_lines: int = 5000
-    parts: tuple[str, ...] = field(default=("http", "digest", "fanout", "fuzz"))
+    sources: int = 2000
+    parts: tuple[str, ...] = field(default=("http", "digest", "fanout", "fuzz", "sources"))
 
 
 PROFILES = {
     "full": Profile("full", http_load.FULL, digest_size.LARGE, 5, fanout_count=2000, charts_sample=30, rtt_sample=200, rtt_ms=100,
                     delivery_threads=8),
     "quick": Profile("quick", http_load.QUICK, digest_size.LARGE, 3, fanout_count=300, charts_sample=6, rtt_sample=40, rtt_ms=100,
-                     delivery_threads=8, fuzz_lines=2000),
+                     delivery_threads=8, fuzz_lines=2000, sources=500),
     "smoke": Profile("smoke", http_load.SMOKE, digest_size.SMOKE, 1, fanout_count=6, charts_sample=2, rtt_sample=4, rtt_ms=20,
-                     delivery_threads=4, fanout_limit_s=60, fuzz_lines=100),
+                     delivery_threads=4, fanout_limit_s=60, fuzz_lines=100, sources=20),
 }
 
 
@@ -70,6 +71,11 @@ def run(profile: Profile, database_url: str | None = None, workers: int = 1, thr
     if "fuzz" in parts:
         say("5. random command lines over signed HTTP and the console")
         result["fuzz"] = fuzz.run_fuzz(profile.fuzz_lines, log=say)
+    if "sources" in parts:
+        say("6. refreshing data sources")
+        result["sources"] = {"sqlite": sources.run_sources(None, profile.sources, profile.delivery_threads, say, run_id)}
+        if pg:
+            result["sources"]["postgresql"] = sources.run_sources(pg, profile.sources, profile.delivery_threads, say, run_id)
     result["targets"] = report.evaluate(result)
     result["seconds"] = round(time.perf_counter() - started, 1)
     return result
@@ -104,7 +110,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="a PostgreSQL URL to measure besides SQLite (default: TEST_DATABASE_URL)")
     parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_WORKERS", 1)), help="WEB_WORKERS for both servers (default 1)")
     parser.add_argument("--threads", type=int, default=int(os.environ.get("WEB_THREADS", 8)), help="WEB_THREADS for both servers (default 8)")
-    parser.add_argument("--only", action="append", choices=("http", "digest", "fanout", "fuzz"), help="run only this part (repeatable)")
+    parser.add_argument("--only", action="append", choices=("http", "digest", "fanout", "fuzz", "sources"), help="run only this part (repeatable)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary databases and server logs (their folders are printed)")
     args = parser.parse_args(argv)
     profile = PROFILES["quick" if args.quick else "full"]

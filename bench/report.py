@@ -90,6 +90,12 @@ def evaluate(report: dict) -> list[dict]:
         add("digest of the large workspace built < 0.25 s", kind, large["build_s_median"], TARGETS["digest_build_s"],
             large["build_s_median"] < TARGETS["digest_build_s"] if full_size else None,
             f"{large['checkins']:,} check-ins; median of repeats" + ("" if full_size else "; not judged: smaller than the target's workspace"))
+    for kind, refresh in report.get("sources", {}).items():
+        full = refresh["sources"] >= 2000
+        add("2,000 data sources refreshed within the budget, each once", kind, refresh["seconds"], refresh["budget_s"],
+            (refresh["seconds"] < refresh["budget_s"] and refresh["all_once"]) if full else refresh["all_once"],
+            f"{refresh['sources']} sources, {refresh['threads']} threads; {refresh['ratio_to_typed']}× as long as typing as many check-ins"
+            + ("" if full else "; time not judged: fewer than 2,000"))
     if fz := report.get("fuzz"):
         problems = len(fz["http"]["problems"]) + len(fz["console"]["problems"]) + fz["http"]["tracebacks_in_log"]
         add("random command lines: no internal error, no traceback", "sqlite", f"{fz['http']['lines']} lines, {problems} problems", 0, problems == 0)
@@ -160,6 +166,11 @@ def table(report: dict) -> str:
                        f"({s['objectives_in_digest']} objectives shown)")
         out.append(f"   statements equal at both sizes and with teams: {digest['statements_equal']}; time large ÷ tenth: "
                    f"{digest['time_ratio_large_to_tenth']}×")
+    for kind, refresh in report.get("sources", {}).items():
+        out.append(f"\n6. Data sources [{kind}] — {refresh['sources']} JSON sources at one slot, {refresh['threads']} threads: "
+                   f"{refresh['seconds']} s (budget {refresh['budget_s']:.0f} s), {refresh['checkins_written']} check-ins, "
+                   f"{refresh['written_again']} more after a second tick; {refresh['sources']} typed check-ins {refresh['baseline_typed_s']} s "
+                   f"(ratio {refresh['ratio_to_typed']}×)")
     if fz := report.get("fuzz"):
         out.append(f"\n5. Random command lines — {fz['http']['lines']} over signed HTTP ({fz['http']['seconds']} s): {len(fz['http']['problems'])} "
                    f"problems, {fz['http']['tracebacks_in_log']} tracebacks in the log; the same through the console "

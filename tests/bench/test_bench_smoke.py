@@ -41,6 +41,8 @@ def test_the_smallest_benchmark_runs_every_part_and_reports_its_figures(tmp_path
     assert large["checkins"] == 10 * tenth["checkins"]
     assert large["statements"] == tenth["statements"] <= 10 and digest["statements_equal"]
     assert large["build_s_median"] > 0 and large["objectives_in_digest"] == large["objectives"]
+    refresh = result["sources"]["sqlite"]
+    assert refresh["all_once"] and refresh["checkins_written"] == refresh["sources"] > 0 and refresh["ratio_to_typed"] > 0
     teams = digest["with_teams"]
     assert teams["company"]["statements"] == teams["one_team"]["statements"] == large["statements"]
     assert 0 < teams["one_team"]["objectives_in_digest"] < teams["company"]["objectives_in_digest"]
