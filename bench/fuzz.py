@@ -19,16 +19,17 @@ from bench.common import EmulatorProcess, free_port, scratch_dir, server_env, si
 COMMANDS = ["/perf", "/okr", "/kpi", "/checkin", "/scorecard", "/advise", "/digest"]
 SUBCOMMANDS = ["add", "kr", "list", "show", "edit", "archive", "carry", "help", "settings", "role", "members", "away", "token",
                "weekly", "off", "now", "apply", "history", "添加", "列表", "编辑", "查看", "帮助", "team", "团队", "align", "对齐", "tree",
-               "remove", "sync", "Growth", "增长组"]
+               "remove", "sync", "Growth", "增长组", "source", "sources", "数据源", "test"]
 REFS = ["O1", "O2", "KR1.1", "KR1.2", "KR2.1", "K1", "K2", "O0", "KR0.0", "O9223372036854775808", "K" + "9" * 25, "KR1.99999999999",
         "ＫＲ１.１", "o1", "kr1.1"]
 OPTIONS = ["target", "start", "weight", "owner", "period", "perspective", "title", "type", "unit", "note", "cycle", "cap", "language",
            "okrs", "目标", "权重", "起始", "负责人", "周期", "标题", "类型", "单位", "taget", "payload", "token", "command",
-           "team", "团队", "level", "层级", "lead", "group", "用户组"]
+           "team", "团队", "level", "层级", "lead", "group", "用户组", "column", "path", "query", "header", "scale", "列", "路径"]
 VALUES = ["12", "15%", "-30%", "0", "0.000000000000000000000000000001%", "1e5", "¥3万", "12k", "40h", "1" * 30, "NaN", "−5",
           "at-least", "milestone", "decrease", "count", "%", "2027-Q1", "2026-13", "<@UALICE|alice>", "@bob", "#growth", "",
           "\"Grow the pipeline\"", "“拓展渠道”", "stretch", "monthly", "月度", "on", "120%", "999%", "<!channel>", "a&b<c>",
-          "Growth", "增长组", "personal", "company", "个人", "<!subteam^S1|@growth>", "confirm", "off"]
+          "Growth", "增长组", "personal", "company", "个人", "<!subteam^S1|@growth>", "confirm", "off", "csv", "json", "sql",
+          "https://example.invalid/a.csv", "<http://169.254.169.254/|x>", "sqlite:////etc/passwd", "$.a[", "\"A: b\""]
 WORDS = ["on-track", "at-risk", "off-track", "有风险", "落后", "risky", "done", "未完成", "lower-is-better", "越低越好", "me", "mon",
          "09:00", "25:99", "<#C1|general>", "payload", "&", "=", "+", "%41", "\u200b", "\u202e", "🙂", "\x00", "x" * 300,
          "Raise brand awareness", "提升华东地区品牌知名度"]

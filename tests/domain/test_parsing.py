@@ -93,3 +93,20 @@ def test_team_words_parse_to_a_command_or_a_friendly_error(command, words):
         parse_command(name, " ".join([head, *words]))
     except UserError:
         pass
+
+
+def test_source_commands_in_both_languages():
+    from bot.domain.source_commands import LinkSource, ListSources, StopSource, TestSource
+
+    linked = parse_command("/kpi", "数据源 K1 csv <https://e.com/a.csv?x=1&amp;y=2|表格> 列=销售额 日期=日期 每小时 时间=07:30")
+    assert isinstance(linked, LinkSource) and linked.spec.url == "https://e.com/a.csv?x=1&y=2"
+    assert (linked.spec.column, linked.spec.date_column, linked.spec.schedule) == ("销售额", "日期", "hourly")
+    sql = parse_command("/okr", 'source KR1.1 sql postgresql://r:p@db/w query="select sum(x) from t where d = current_date" 测试')
+    assert sql.test and sql.spec.query == "select sum(x) from t where d = current_date" and sql.ref == c.Ref("KR", 1, 1)
+    assert parse_command("/perf", "sources") == ListSources() and parse_command("/perf", "数据源 测试 2") == TestSource(2)
+    assert parse_command("/perf", "source off 3") == StopSource(3)
+    for text, key in (("source K1 ftp://x column=a", "source.error.bad_kind"), ("source K1 csv ftp://x column=a", "source.error.bad_url"),
+                      ("source K1 json https://x", "error.missing_option"), ('source K1 json https://x path=$.a header=nocolon', "source.error.bad_header")):
+        with pytest.raises(UserError) as refused:
+            parse_command("/kpi", text)
+        assert refused.value.key == key, text
