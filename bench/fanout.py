@@ -77,9 +77,9 @@ def populate(engine, count: int, charts: bool, prefix: str = "TF", now: datetime
     return channels
 
 
-def _timed_poster(client):
+def _timed_poster(client, renderer):
     """The bot's SlackPoster, with the time spent inside `post` (Slack's side and the client's) added up."""
-    from bot.scheduler.posting import SlackPoster
+    from bot.slack.posting import SlackPoster
 
     class TimedPoster(SlackPoster):
         seconds = 0.0
@@ -94,7 +94,7 @@ def _timed_poster(client):
                 TimedPoster.posts += 1
 
     TimedPoster.seconds, TimedPoster.posts = 0.0, 0
-    return TimedPoster(lambda team_id: client), TimedPoster
+    return TimedPoster(lambda team_id: client, renderer), TimedPoster
 
 
 def run_fanout(count: int = 2000, charts: bool = False, limit_s: float = 300.0, threads: int = 8,
@@ -123,7 +123,9 @@ def run_fanout(count: int = 2000, charts: bool = False, limit_s: float = 300.0, 
         client = web_client(Settings(slack_bot_token=BOT_TOKEN, slack_api_url=emulator.base_url))
         if rtt_ms:
             _add_round_trip(client, rtt_ms / 1000)
-        poster, timed = _timed_poster(client)
+        from bot.render.text import Renderer as _Renderer
+
+        poster, timed = _timed_poster(client, _Renderer())
         from bot.domain.advisor_rules import load_rules
         from bot.render.catalog import Catalog
         from bot.resources import templates_dir

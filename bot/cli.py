@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from bot import cli_data
+from bot.bootstrap import start_runtime
 from bot.config import Settings
 from bot.logs import configure_logging
 
@@ -34,19 +35,6 @@ def _console(args: argparse.Namespace, settings: Settings) -> int:
     lines = _prompted_lines() if interactive else sys.stdin.buffer  # bytes: a line that is not UTF-8 is refused alone
     console.run(lines, echo=args.echo)
     return 0
-
-
-def start_runtime(settings: Settings):
-    """Open the database and check the advisor's rules; a broken rule file stops us here."""
-    from bot.domain.advisor_rules import RuleFileError
-    from bot.services.runtime import Runtime
-    from bot.store.schema import SchemaBehind
-
-    try:
-        return Runtime.start(settings)
-    except (RuleFileError, SchemaBehind) as error:
-        print(f"Refusing to start: {error}", file=sys.stderr)
-        raise SystemExit(2) from None
 
 
 def _db(args: argparse.Namespace, settings: Settings) -> int:

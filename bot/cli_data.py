@@ -69,7 +69,7 @@ class _Output:
 def export_command(args: argparse.Namespace, settings: Settings) -> int:
     from sqlmodel import Session
 
-    from bot.cli import start_runtime
+    from bot.bootstrap import start_runtime
     from bot.services.transfer import export_workspace
 
     runtime = start_runtime(settings)
@@ -92,7 +92,7 @@ def export_command(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def import_command(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.cli import start_runtime
+    from bot.bootstrap import start_runtime
     from bot.services.transfer import import_workspace
     from bot.store.database import unit_of_work
 
@@ -116,7 +116,7 @@ def import_command(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def import_actuals_command(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.cli import start_runtime
+    from bot.bootstrap import start_runtime
     from bot.services.actuals import apply_actuals, parse_actuals_csv
     from bot.services.dispatch import run_use_case
 

@@ -59,7 +59,7 @@ def split_line(line: str) -> tuple[Mention | None, str, str] | None:
 
 def save_chart(renderer: Renderer, ready: DigestReady, language: str, folder: Path) -> Path:
     """The console cannot show a picture: it writes the digest's chart and names the file."""
-    from bot.scheduler.deliver import digest_chart
+    from bot.render.message import digest_chart
 
     chart = digest_chart(renderer, ready, language)
     folder.mkdir(parents=True, exist_ok=True)

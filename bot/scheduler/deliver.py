@@ -16,9 +16,10 @@ from sqlmodel import select
 from bot.domain.digest import stale_items_by_owner
 from bot.domain.periods import parse_period, period_containing
 from bot.render.text import Renderer
-from bot.scheduler.posting import Chart, PostFailed, Poster
+from bot.render.message import Button, Outgoing, digest_chart
+from bot.scheduler.posting import PostFailed, Poster
 from bot.services.context import workspace_cycle, workspace_zone
-from bot.services.digests import DigestReady, build_digest, build_period_end
+from bot.services.digests import build_digest, build_period_end
 from bot.services.dispatch import reader_language
 from bot.services.insights import mark_reported
 from bot.services.source_runs import forget_notice, run_source
@@ -27,8 +28,6 @@ from bot.services.sends import (
     UNVERIFIED, Due, claim, claim_key, close_finished_periods, due_sends, mark_failed, mark_sent, mark_skipped, mark_uninstalled,
     reclaim_abandoned, reclaim_failed,
 )
-from bot.slack import blocks as b
-from bot.slack.surfaces import Words, checkin_button
 from bot.store.database import queued_session
 from bot.store.digest_queries import stale_candidates
 from bot.store.models import Member, Workspace
@@ -38,19 +37,6 @@ log = logging.getLogger(__name__)
 
 def instance_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
-
-
-def digest_chart(renderer: Renderer, ready: DigestReady, language: str) -> Chart:
-    from bot.render.chart import ChartBar, progress_chart
-
-    digest = ready.digest
-    bars = [ChartBar(t.objective.ref, float(t.objective.progress), t.objective.title) for t in digest.objectives]
-    png = progress_chart(
-        bars, expected=float(digest.pace.expected),
-        heading=renderer.message("digest.chart_title", language, period=digest.pace.period),
-        progress_label=renderer.message("digest.chart_progress", language), pace_label=renderer.message("digest.chart_pace", language),
-    )
-    return Chart(png, f"digest-{digest.pace.period}.png", renderer.message("digest.chart_title", language, period=digest.pace.period))
 
 
 class Deliverer:
@@ -142,13 +128,10 @@ class Deliverer:
                                                team_id=due.team_id)
             language = reader_language(workspace.language, due.language)
             if due.kind == "weekly":
-                text = self.renderer.render("replies/digest_ready.j2", language, "mrkdwn", r=ready)
+                message = Outgoing(language, "replies/digest_ready.j2", {"r": ready})
                 chart = digest_chart(self.renderer, ready, language) if workspace.charts else None
             else:
-                text = self.renderer.render("replies/period_end_ready.j2", language, "mrkdwn", r=summary)
-                chart = None
-            words = Words(self.renderer, language)
-            message = {"text": b.fallback_text(text), "blocks": b.message_blocks(text, words.and_more)}
+                message, chart = Outgoing(language, "replies/period_end_ready.j2", {"r": summary}), None
             self.poster.post(workspace.team_id, due.target, message, chart, key=due.key)
             mark_sent(self.engine, due.key, now)
             if due.kind == "weekly":  # told once: the next digest repeats an insight only when its numbers change
@@ -169,13 +152,13 @@ class Deliverer:
             return
         log.warning("source run %s failed: %s %s", due.key, run.problem.key, run.problem.params)
         if run.tell:
-            reason = self.renderer.message(run.problem.key, run.language, "plain", **run.problem.params)  # escaped once, below
-            text = self.renderer.message("source.failed_dm", run.language, "mrkdwn", ref=run.ref, title=run.title, reason=reason)
+            reason = self.renderer.message(run.problem.key, run.language, "plain", **run.problem.params)  # escaped once, by the platform
+            message = Outgoing(run.language, sentence="source.failed_dm", params={"ref": run.ref, "title": run.title, "reason": reason},
+                               buttons=(Button("checkin", run.ref),))
             notice = f"source_failed:{due.workspace_id}:{due.target}:{run.failing_since:%Y%m%dT%H%M}"
             if claim_key(self.engine, due.workspace_id, notice, "notice", run.tell, self.instance, now):
                 try:
-                    blocks = b.message_blocks(text, Words(self.renderer, run.language).and_more)
-                    self.poster.post(run.team_id, run.tell, {"text": b.fallback_text(text), "blocks": blocks}, key=notice)
+                    self.poster.post(run.team_id, run.tell, message, key=notice)
                     mark_sent(self.engine, notice, now)
                 except PostFailed as failure:
                     mark_failed(self.engine, notice, str(failure), now, final=True)
@@ -204,10 +187,8 @@ class Deliverer:
                 continue
             member = members.get(user_id)
             language = reader_language(workspace.language, member.locale if member else None)
-            words = Words(self.renderer, language)
-            text = self.renderer.render("replies/reminder.j2", language, "mrkdwn", items=items, days=workspace.reminder_days)
-            buttons = {"type": "actions", "elements": [checkin_button(words, item.ref) for item in items[:25]]}
-            message = {"text": b.fallback_text(text), "blocks": b.message_blocks(text, words.and_more)[:49] + [buttons]}
+            message = Outgoing(language, "replies/reminder.j2", {"items": items, "days": workspace.reminder_days},
+                               buttons=tuple(Button("checkin", item.ref) for item in items))
             try:
                 self.poster.post(workspace.team_id, user_id, message, key=key)
                 mark_sent(self.engine, key, now)

@@ -1,33 +1,19 @@
-"""Where scheduled posts go: Slack through the Web API client, with the chart as a file."""
+"""Where scheduled posts go: a port each platform implements (`bot.slack.posting.SlackPoster`).
+The scheduler hands it a neutral `Outgoing` message; the platform draws it."""
 
 from __future__ import annotations
 
-import logging
-from dataclasses import dataclass
 from datetime import datetime
-from contextlib import contextmanager
 from typing import Protocol
 
-from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError, SlackClientError
+from bot.render.message import Chart, Outgoing
 
-log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class Chart:
-    png: bytes
-    filename: str
-    title: str
-
-
-REVOKED = ("account_inactive", "invalid_auth", "token_revoked", "not_authed", "team_access_not_granted")
-SEND_EVENT = "perfbot_send"  # message metadata naming the send a post was for
+__all__ = ["Chart", "Outgoing", "PostFailed", "Poster"]
 
 
 class PostFailed(Exception):
-    """Slack refused or could not be reached, after slack-sdk's own retries. `revoked`: the
-    workspace's token no longer works (uninstalled, revoked): retrying cannot help."""
+    """The platform refused or could not be reached, after its client's own retries. `revoked`:
+    the workspace's token no longer works (uninstalled, revoked): retrying cannot help."""
 
     def __init__(self, error: str, retry_after: float | None = None, revoked: bool = False) -> None:
         super().__init__(error)
@@ -36,70 +22,8 @@ class PostFailed(Exception):
 
 
 class Poster(Protocol):
-    def post(self, team_id: str, target: str, message: dict, chart: Chart | None = None, key: str | None = None) -> None: ...
+    def post(self, team_id: str, target: str, message: Outgoing, chart: Chart | None = None, key: str | None = None) -> None:
+        """Post `message` to a channel or a person; with `key`, findable later by `find_post`."""
 
     def find_post(self, team_id: str, target: str, key: str, since: datetime) -> bool:
         """Whether a post for send `key` is already in the target's conversation (since `since`)."""
-
-
-class SlackPoster:
-    def __init__(self, client_for) -> None:
-        self.client_for = client_for  # team id -> WebClient with that workspace's token
-
-    def post(self, team_id: str, target: str, message: dict, chart: Chart | None = None, key: str | None = None) -> None:
-        """Post `message`; with `key`, the post carries it as metadata, so that after a crash the
-        send can be found in the conversation instead of being posted a second time."""
-        client = self._client(team_id)
-        if key is not None:
-            message = {**message, "metadata": {"event_type": SEND_EVENT, "event_payload": {"key": key}}}
-        with _slack_errors():
-            channel = self._channel(client, target)
-            client.chat_postMessage(channel=channel, **message)
-        if chart is None:
-            return
-        try:  # the digest is out; a chart that fails to upload does not make it go out again
-            client.files_upload_v2(channel=channel, content=chart.png, filename=chart.filename, title=chart.title)
-        except (SlackApiError, SlackClientError, OSError):
-            log.exception("uploading the digest chart to %s failed", channel)
-
-    def find_post(self, team_id: str, target: str, key: str, since: datetime) -> bool:
-        client = self._client(team_id)
-        with _slack_errors():
-            channel = self._channel(client, target)
-            cursor = None
-            for _ in range(20):  # at most 20 pages of 200: the window is minutes, not weeks
-                page = client.conversations_history(channel=channel, oldest=f"{since.timestamp():.6f}", limit=200,
-                                                    include_all_metadata=True, cursor=cursor)
-                for message in page.get("messages", []):
-                    metadata = message.get("metadata") or {}
-                    if metadata.get("event_type") == SEND_EVENT and (metadata.get("event_payload") or {}).get("key") == key:
-                        return True
-                cursor = (page.get("response_metadata") or {}).get("next_cursor")
-                if not cursor:
-                    return False
-        return False
-
-    def _client(self, team_id: str) -> WebClient:
-        try:
-            return self.client_for(team_id)
-        except LookupError as missing:  # no installation left for this workspace (OAuth): it was uninstalled
-            raise PostFailed(str(missing), revoked=True) from None
-
-    @staticmethod
-    def _channel(client: WebClient, target: str) -> str:
-        if target.startswith(("U", "W")):  # a person: their direct-message channel
-            return client.conversations_open(users=target)["channel"]["id"]
-        return target
-
-
-@contextmanager
-def _slack_errors():
-    try:
-        yield
-    except SlackApiError as error:
-        code = error.response.get("error")
-        retry_after = error.response.headers.get("Retry-After") or error.response.headers.get("retry-after")
-        raise PostFailed(f"{error.response.status_code} {code}", float(retry_after) if retry_after else None,
-                         revoked=code in REVOKED) from None
-    except (SlackClientError, OSError) as error:
-        raise PostFailed(f"network: {error}") from None

@@ -95,9 +95,9 @@ def start_scheduler(settings: Settings, app: App, deps: SlackDeps):
         return None
     from bot.scheduler.clock import start_clock
     from bot.scheduler.deliver import Deliverer
-    from bot.scheduler.posting import SlackPoster
+    from bot.slack.posting import SlackPoster
 
-    poster = SlackPoster(client_for_team(settings, app))
+    poster = SlackPoster(client_for_team(settings, app), deps.renderer)
     deliverer = Deliverer(deps.runtime, deps.renderer, poster, threads=settings.delivery_threads,
                           lease=timedelta(seconds=settings.send_lease_seconds))
     return start_clock(deliverer, settings.scheduler_interval_seconds)

@@ -25,7 +25,7 @@ def wsgi_app(settings: Settings):
     `/slack/oauth_redirect` for installs), `/api/v1/checkins` for CRMs, `/healthz` for load balancers."""
     from slack_bolt.adapter.wsgi import SlackRequestHandler
 
-    from bot.cli import start_runtime
+    from bot.bootstrap import start_runtime
     from bot.services.deliveries import claim_delivery
     from bot.slack.app import build_app, start_scheduler
     from bot.slack.http import SlackEvents
@@ -91,7 +91,7 @@ def serve(settings: Settings) -> int:
         log.error("Neither SLACK_BOT_TOKEN nor SLACK_CLIENT_ID/SLACK_CLIENT_SECRET is set; see README.md (or run `python -m bot console`).")
         return 2
     if settings.slack_app_token is not None:
-        from bot.cli import start_runtime
+        from bot.bootstrap import start_runtime
         from bot.slack.app import build_app, start_scheduler
         from bot.slack.socket_mode import CheckedSocketModeHandler
 

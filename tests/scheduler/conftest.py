@@ -6,7 +6,7 @@ from bot.config import Settings
 from bot.console.app import Console, ConsoleUser
 from bot.render.text import Renderer
 from bot.scheduler.deliver import Deliverer
-from bot.scheduler.posting import SlackPoster
+from bot.slack.posting import SlackPoster
 from bot.slack.app import web_client
 
 
@@ -16,7 +16,7 @@ def deliverer(runtime, emulator):
     client = web_client(Settings(slack_bot_token="xoxb-test", slack_api_url=emulator.base_url))
 
     def make(instance: str = "one", **options) -> Deliverer:
-        return Deliverer(runtime, Renderer(runtime.catalog), SlackPoster(lambda team: client), instance=instance, **options)
+        return Deliverer(runtime, Renderer(runtime.catalog), SlackPoster(lambda team: client, Renderer(runtime.catalog)), instance=instance, **options)
 
     return make
 

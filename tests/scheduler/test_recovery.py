@@ -34,8 +34,9 @@ def test_a_post_made_before_the_crash_is_recorded_not_posted_again(say, delivere
     dead = deliverer("dead")
     due = due_now(engine)
     assert claim(engine, due, "dead", MONDAY_9)
-    with_metadata = {"text": "digest", "blocks": []}
-    dead.poster.post("T1", due.target, with_metadata, key=due.key)  # posted, then killed before recording it
+    from bot.render.message import Outgoing
+
+    dead.poster.post("T1", due.target, Outgoing("en", sentence="digest.preparing"), key=due.key)  # posted, then killed before recording it
     tick(deliverer("heir"), MONDAY_9 + timedelta(minutes=2))  # within the lease: the claim is left alone
     assert len(posts_to(emulator, "CMKT")) == 1 and statuses(engine)["weekly"] == "sending"
     tick(deliverer("heir"), MONDAY_9 + timedelta(minutes=6))

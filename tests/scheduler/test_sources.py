@@ -54,12 +54,12 @@ def clock(keyed_runtime, emulator):
     from bot.config import Settings
     from bot.render.text import Renderer
     from bot.scheduler.deliver import Deliverer
-    from bot.scheduler.posting import SlackPoster
+    from bot.slack.posting import SlackPoster
     from bot.slack.app import web_client
 
     emulator.reset()
     client = web_client(Settings(slack_bot_token="xoxb-test", slack_api_url=emulator.base_url))
-    return lambda instance="one": Deliverer(keyed_runtime, Renderer(keyed_runtime.catalog), SlackPoster(lambda team: client), instance=instance)
+    return lambda instance="one": Deliverer(keyed_runtime, Renderer(keyed_runtime.catalog), SlackPoster(lambda team: client, Renderer(keyed_runtime.catalog)), instance=instance)
 
 
 def checkins(engine, source: str | None = None) -> list[Checkin]:

@@ -7,7 +7,7 @@ import logging
 from slack_sdk.webhook import WebhookClient
 
 from bot.domain.words import normalize
-from bot.scheduler.deliver import digest_chart
+from bot.render.message import digest_chart
 from bot.services.digests import DigestReady
 from bot.services.dispatch import reader_language, run_command, run_use_case
 from bot.services.home import checkin_choices, home
