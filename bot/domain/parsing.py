@@ -389,3 +389,30 @@ _PERF_ONLY: dict[str, Callable[[str], c.Command]] = {
     "role": _role, "help": _help, "settings": _settings, "members": lambda _: c.ListMembers(), "away": _away,
     "token": parse_token, "insights": _insights, "team": parse_team, "source": parse_sources, "sources": parse_sources,
 }
+
+
+# -- how an edge answers a command -------------------------------------------------------------
+FORM = "form"  # open a form (the check-in form, the new-objective form, the advisor's questions)
+LATER = "later"  # acknowledge at once, answer when the slow part is done (a digest, a source's test)
+
+
+def answering(command: str, text: str) -> tuple[str, str] | None:
+    """(FORM, which) or (LATER, what) when a command is not answered in one go; None otherwise.
+    Every edge asks this, so the words that open a form or take a moment live here, once."""
+    name = normalize(command).lstrip("/")
+    words = [SUBCOMMAND_ALIASES.get(normalize(w), normalize(w)) for w in text.split()]
+    if name == "perf" and words:
+        name, words = SUBCOMMAND_ALIASES.get(words[0], words[0]), words[1:]
+    if name == "checkin" and not words:
+        return FORM, "checkin"
+    if name == "okr" and words == ["add"]:
+        return FORM, "objective"
+    if name == "advise" and not words:
+        return FORM, "advice"
+    if name == "digest" and words[:1] == ["now"]:
+        return LATER, "digest"
+    if name in ("okr", "kpi", "source") and (name == "source" or words[:1] == ["source"]):
+        rest = words if name == "source" else words[1:]
+        if "test" in rest or "dry-run" in rest:
+            return LATER, "source"
+    return None

@@ -110,3 +110,15 @@ def test_source_commands_in_both_languages():
         with pytest.raises(UserError) as refused:
             parse_command("/kpi", text)
         assert refused.value.key == key, text
+
+
+@pytest.mark.parametrize("command, text, how", [
+    ("/checkin", "", ("form", "checkin")), ("/okr", "添加", ("form", "objective")), ("/perf", "okr 新增", ("form", "objective")),
+    ("/advise", "", ("form", "advice")), ("/perf", "digest 立即", ("later", "digest")), ("/digest", "now team=Growth", ("later", "digest")),
+    ("/perf", "数据源 测试 3", ("later", "source")), ("/kpi", "source K1 csv https://x column=a test", ("later", "source")),
+    ("/kpi", "source K1 csv https://x column=a", None), ("/okr", "add Grow", None), ("/checkin", "KR1.1 4", None),
+])
+def test_every_edge_asks_the_domain_how_a_command_is_answered(command, text, how):
+    from bot.domain.parsing import answering
+
+    assert answering(command, text) == how
