@@ -97,7 +97,12 @@ CYCLE_WORDS = {"quarterly": "quarterly", "quarter": "quarterly", "季度": "quar
 LANGUAGES = {"en": "en", "english": "en", "英文": "en", "zh": "zh-CN", "zh-cn": "zh-CN", "中文": "zh-CN", "auto": "auto", "自动": "auto"}
 
 _REF = re.compile(r"^(?:(KR)(\d+)\.(\d+)|([OK])(\d+))$", re.IGNORECASE)
-_SLACK_USER = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|([^>]*))?>$")
+# The shapes of platform ids, in one place: Slack users and channels, Feishu users (open_id) and chats.
+SLACK_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
+SLACK_CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{2,}$")
+FEISHU_USER_ID = re.compile(r"^ou_[0-9a-z]{8,}$")
+FEISHU_CHAT_ID = re.compile(r"^oc_[0-9a-z]{8,}$")
+_SLACK_USER = re.compile(r"^<@([UW][A-Z0-9]+|ou_[0-9a-z]{8,})(?:\|([^>]*))?>$")  # a Feishu mention arrives in the same form
 _CONSOLE_USER = re.compile(r"^@([\w.\-]+)$")
 _SLACK_CHANNEL = re.compile(r"^<#([CG][A-Z0-9]+)(?:\|([^>]*))?>$")
 _CONSOLE_CHANNEL = re.compile(r"^#([\w\-]+)$")
@@ -119,6 +124,8 @@ def parse_mention(word: str) -> c.Mention | None:
 def parse_channel(word: str) -> str | None:
     if match := _SLACK_CHANNEL.match(word.strip()):
         return match[1]
+    if FEISHU_CHAT_ID.match(word.strip()):  # a Feishu chat, as its edge writes "here" (本群)
+        return word.strip()
     if match := _CONSOLE_CHANNEL.match(word.strip()):
         return "#" + match[1]
     return None
@@ -149,3 +156,8 @@ def parse_ref(word: str, usage: str, kinds: tuple[str, ...] = ("O", "KR", "K")) 
 
 
 _REF_EXAMPLES = {"O": "O1", "KR": "KR1.2", "K": "K1"}
+
+
+def is_channel_id(target: str) -> bool:
+    """A channel or group chat (else a person): "#name" in the console, "C…"/"G…" in Slack, "oc_…" in Feishu."""
+    return target.startswith("#") or bool(SLACK_CHANNEL_ID.match(target) or FEISHU_CHAT_ID.match(target))

@@ -1,9 +1,11 @@
-"""Rendering results into words: plain text for the console, mrkdwn for Slack.
+"""Rendering results into words: plain text for the console, mrkdwn for Slack, lark_md for
+Feishu cards.
 
-The same template serves both; only the filters differ. For mrkdwn, the result is wrapped
-in `escaped()` before a template sees it: every string inside it, all of it typed by users
-at some point, is escaped once at that boundary, so an objective titled `<!channel>` pings
-nobody, and templates and macros can combine text freely without escaping twice.
+The same template serves all three; only the filters differ. For the markup flavors, the
+result is wrapped in `escaped()` before a template sees it: every string inside it, all of it
+typed by users at some point, is escaped once at that boundary, so an objective titled
+`<!channel>` pings nobody (and `[a](http://evil)` links nowhere in Feishu), and templates and
+macros can combine text freely without escaping twice.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from decimal import Decimal
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
 
 from bot.domain.errors import UserError
+from bot.domain.words import FEISHU_CHAT_ID, FEISHU_USER_ID, SLACK_USER_ID
 from bot.domain.measures import unit_key
 from bot.domain.quantities import format_decimal, format_percent, format_quantity
 from bot.domain.scoring import grade_band, okr_grade
@@ -23,7 +26,7 @@ from bot.render.catalog import Catalog
 from bot.resources import templates_dir
 
 log = logging.getLogger(__name__)
-_SLACK_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
+MARKUP = ("mrkdwn", "lark_md")
 BAR_WIDTH = 10
 
 
@@ -37,29 +40,43 @@ def escape_mrkdwn(value: object) -> str:
     return str(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+_LARK_ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", "[": "&#91;", "]": "&#93;", "*": "&#42;", "~": "&#126;", "`": "&#96;"}
+
+
+def escape_lark_md(value: object) -> str:
+    """Feishu's card markdown: no tag, link, emphasis or code can be typed into a title."""
+    if isinstance(value, Safe):
+        return value
+    return "".join(_LARK_ESCAPES.get(char, char) for char in str(value))
+
+
+ESCAPES = {"mrkdwn": escape_mrkdwn, "lark_md": escape_lark_md}
+
+
 class EscapedView:
-    """A read-only view of a result whose strings come out escaped for mrkdwn."""
+    """A read-only view of a result whose strings come out escaped for a markup flavor."""
 
-    __slots__ = ("_target",)
+    __slots__ = ("_target", "_escape")
 
-    def __init__(self, target: object) -> None:
+    def __init__(self, target: object, escape=escape_mrkdwn) -> None:
         object.__setattr__(self, "_target", target)
+        object.__setattr__(self, "_escape", escape)
 
     def __getattr__(self, name: str) -> object:
-        return escaped(getattr(self._target, name))
+        return escaped(getattr(self._target, name), self._escape)
 
 
-def escaped(value: object) -> object:
+def escaped(value: object, escape=escape_mrkdwn) -> object:
     if isinstance(value, str):
-        return value if isinstance(value, Safe) else Safe(escape_mrkdwn(value))
+        return value if isinstance(value, Safe) else Safe(escape(value))
     if isinstance(value, (list, tuple)):
-        return tuple(escaped(item) for item in value)
+        return tuple(escaped(item, escape) for item in value)
     if isinstance(value, dict):
-        return {key: escaped(item) for key, item in value.items()}
+        return {key: escaped(item, escape) for key, item in value.items()}
     if is_dataclass(value) and not isinstance(value, type):
-        return EscapedView(value)
+        return EscapedView(value, escape)
     if isinstance(value, BaseException) and hasattr(value, "params"):
-        return EscapedView(value)
+        return EscapedView(value, escape)
     return value
 
 
@@ -81,10 +98,10 @@ class Renderer:
     def __init__(self, catalog: Catalog | None = None) -> None:
         folder = templates_dir()
         self.catalog = catalog or Catalog.load(folder / "i18n")
-        self.environments = {flavor: self._environment(folder, flavor) for flavor in ("plain", "mrkdwn")}
+        self.environments = {flavor: self._environment(folder, flavor) for flavor in ("plain", *MARKUP)}
 
     def _environment(self, folder, flavor: str) -> Environment:
-        mrkdwn = flavor == "mrkdwn"
+        mrkdwn, lark = flavor == "mrkdwn", flavor == "lark_md"
         env = Environment(
             loader=FileSystemLoader(str(folder)), trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=False,
             undefined=StrictUndefined, finalize=lambda v: "" if v is None else v, autoescape=False,
@@ -97,19 +114,24 @@ class Renderer:
             return catalog.text(context["lang"], key, **params)
 
         def bold(value: object) -> str:
-            return f"*{value}*" if mrkdwn else str(value)
+            return f"*{value}*" if mrkdwn else f"**{value}**" if lark else str(value)
 
         def mention(person) -> str:
-            if mrkdwn and _SLACK_ID.match(person.user_id):
-                return f"<@{person.user_id}>"
-            return f"@{person.name}"
+            return mention_id(person.user_id, person.name)
 
-        def mention_id(user_id: str) -> str:
-            return f"<@{user_id}>" if mrkdwn and _SLACK_ID.match(user_id) else f"@{user_id}"
+        def mention_id(user_id: str, name: str | None = None) -> str:
+            if mrkdwn and SLACK_USER_ID.match(user_id):
+                return f"<@{user_id}>"
+            if lark and FEISHU_USER_ID.match(user_id):
+                return f"<at id={user_id}></at>"
+            return f"@{name or user_id}"
 
-        def channel(value: str) -> str:
+        @pass_context
+        def channel(context, value: str) -> str:
             if mrkdwn and value and not value.startswith("#"):
                 return Safe(f"<#{value}>")
+            if FEISHU_CHAT_ID.match(value):  # a chat id says nothing to a reader
+                return Safe(catalog.text(context["lang"], "feishu.this_chat"))
             return value
 
         @pass_context
@@ -130,10 +152,10 @@ class Renderer:
         return env
 
     def render(self, template: str, language: str, flavor: str = "plain", **context: object) -> str:
-        """Render a template; in mrkdwn, every value passed in is escaped first."""
+        """Render a template; in a markup flavor, every value passed in is escaped first."""
         env = self.environments[flavor]
-        if flavor == "mrkdwn":
-            context = {key: escaped(value) for key, value in context.items()}
+        if flavor in ESCAPES:
+            context = {key: escaped(value, ESCAPES[flavor]) for key, value in context.items()}
         text = env.get_template(template).render(lang=language, **context)
         return re.sub(r"\n{3,}", "\n\n", text).strip()
 
@@ -144,7 +166,7 @@ class Renderer:
         return self.render("replies/error.j2", language, flavor, error=error)
 
     def message(self, key: str, language: str, flavor: str = "plain", **params: object) -> str:
-        escape = escape_mrkdwn if flavor == "mrkdwn" else str
+        escape = ESCAPES.get(flavor, str)
         return self.catalog.text(language, key, escape=escape, **params)
 
     def outcome(self, outcome, flavor: str = "plain") -> str:

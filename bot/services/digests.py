@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -13,6 +12,7 @@ from bot.domain import permissions as p
 from bot.domain.digest import Digest, PeriodEnd, assemble_digest, assemble_period_end
 from bot.domain.errors import UserError
 from bot.domain.periods import Period, parse_period, period_containing
+from bot.domain.words import is_channel_id
 from bot.domain.schedule import WeeklySlot, at_local, format_clock, latest_weekly_slot
 from bot.services import lookup
 from bot.services.context import Context, workspace_cycle, workspace_zone
@@ -85,8 +85,7 @@ def _view(workspace: Workspace, sub: Subscription, now: datetime, team: str | No
 
 
 def is_channel(target: str) -> bool:
-    """Channels are "#name" in the console and "C…"/"G…" ids in Slack; anything else is a person."""
-    return target.startswith("#") or bool(re.fullmatch(r"[CG][A-Z0-9]{2,}", target))
+    return is_channel_id(target)
 
 
 def subscription_time(sub: Subscription) -> time:
