@@ -38,6 +38,11 @@ class Settings(BaseSettings):
     delivery_threads: int = Field(default=8, ge=1)  # digests posted at once by one process's clock
     send_lease_seconds: float = Field(default=300, gt=0)  # a send still `sending` after this was left by a process that died
     log_level: str = "INFO"
+    feishu_app_id: str | None = None  # a Feishu (Lark) self-built app: with its secret and a token or key, `serve` serves Feishu too
+    feishu_app_secret: SecretStr | None = None
+    feishu_verification_token: SecretStr | None = None
+    feishu_encrypt_key: SecretStr | None = None  # set it: events then come encrypted and signed (the signature is checked)
+    feishu_api_url: str = "https://open.feishu.cn"  # https://open.larksuite.com for Lark
     source_secret_key: SecretStr | None = None  # a Fernet key: data sources' tokens and passwords are stored encrypted with it
     source_denied_networks: str = "169.254.0.0/16,fe80::/10,100.100.100.200/32,fd00:ec2::254/128,0.0.0.0/8"  # never called
     source_timeout_seconds: float = Field(default=10, gt=0)  # a scheduled fetch or query, whole
@@ -63,12 +68,17 @@ class Settings(BaseSettings):
 
     def secrets(self) -> tuple[str, ...]:
         """Every secret value, so the log filter can blank them wherever they appear."""
-        values = (self.slack_bot_token, self.slack_signing_secret, self.slack_app_token, self.slack_client_secret, self.source_secret_key)
+        values = (self.slack_bot_token, self.slack_signing_secret, self.slack_app_token, self.slack_client_secret, self.source_secret_key,
+                  self.feishu_app_secret, self.feishu_verification_token, self.feishu_encrypt_key)
         return tuple(v.get_secret_value() for v in values if v is not None and v.get_secret_value())
 
     @property
     def oauth(self) -> bool:
         return bool(self.slack_client_id and self.slack_client_secret)
+
+    @property
+    def has_feishu(self) -> bool:
+        return bool(self.feishu_app_id and self.feishu_app_secret and (self.feishu_verification_token or self.feishu_encrypt_key))
 
     @property
     def has_slack(self) -> bool:
