@@ -1,5 +1,5 @@
 """The floor: a bolt app that only acknowledges, served exactly as `python -m bot serve` serves
-the bot — the same uvicorn front (`bot.slack.server.run_http`, WEB_WORKERS, WEB_THREADS) with
+the bot — the same uvicorn front (`bot.server.run_http`, WEB_WORKERS, WEB_THREADS) with
 only the WSGI app replaced, bolt's own WSGI adapter and the same `/healthz` routing.
 
 `python -m bench.bare_app` reads the bot's environment variables (PORT, WEB_WORKERS, WEB_THREADS,
@@ -27,7 +27,8 @@ from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler, ServerErrorRetryHandler
 
 from bot.config import Settings
-from bot.slack.server import EVENTS_PATH, front, run_http
+from bot.server import front, run_http
+from bot.slack.server import EVENTS_PATH
 
 COMMANDS = ("/perf", "/okr", "/kpi", "/checkin", "/scorecard", "/advise", "/digest")
 
@@ -62,7 +63,7 @@ def bare_bolt_app(settings: Settings, fast: bool = True) -> App:
 def bare_wsgi_app(settings: Settings, fast: bool = True):
     slack = SlackRequestHandler(bare_bolt_app(settings, fast))
 
-    def application(environ, start_response):  # the same routing as bot.slack.server.wsgi_app
+    def application(environ, start_response):  # the same routing as bot.server.wsgi_app
         path = environ.get("PATH_INFO", "")
         if path == "/healthz":
             start_response("200 OK", [("Content-Type", "application/json")])
@@ -76,7 +77,7 @@ def bare_wsgi_app(settings: Settings, fast: bool = True):
 
 
 def asgi_app():
-    """uvicorn's factory, as `bot.slack.server.asgi_app` with the bare app inside."""
+    """uvicorn's factory, as `bot.server.asgi_app` with the bare app inside."""
     fast = os.environ.get("BENCH_BARE_MODE", "fast") != "poll"
     return front(lambda settings: bare_wsgi_app(settings, fast), Settings())
 

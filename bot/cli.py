@@ -123,7 +123,7 @@ def _digest(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.slack.server import serve
+    from bot.server import serve
 
     return serve(settings)
 
@@ -133,7 +133,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command")
     console = sub.add_parser("console", help="type commands locally (the default without Slack credentials)")
     _console_options(console)
-    sub.add_parser("serve", help="run the Slack app (HTTP on PORT, or Socket Mode with SLACK_APP_TOKEN)")
+    sub.add_parser("serve", help="serve Slack and/or Feishu (HTTP on PORT; Slack also in Socket Mode with SLACK_APP_TOKEN)")
     db = sub.add_parser("db", help="database migrations")
     db.add_argument("action", choices=("upgrade", "current", "check"),
                     help="upgrade: migrate to the code's version; current: show it; check: what `serve` checks before it starts")
@@ -184,7 +184,7 @@ def _main(argv: list[str] | None) -> int:
     if args.command != "db" and logging.getLogger().level > logging.DEBUG:
         logging.getLogger("alembic").setLevel(logging.WARNING)  # replies, not migration logs (`db upgrade` still shows them)
     if args.command is None:
-        if settings.has_slack:
+        if settings.has_slack or settings.has_feishu:
             return _serve(args, settings)
         args = parser.parse_args(["console", *(argv or [])])
     handlers = {"console": _console, "serve": _serve, "digest": _digest, "db": _db, "source-key": _source_key, **DATA_COMMANDS}

@@ -38,7 +38,7 @@ class FeishuPoster:
         self.renderer = renderer
 
     def post(self, team_id: str, target: str, message: Outgoing, chart: Chart | None = None, key: str | None = None) -> None:
-        image = self._upload(chart) if chart is not None else None
+        image = self.upload(chart) if chart is not None else None
         card = message_card(self.renderer, message, image, chart.title if chart else "")
         self.send(target, card, key)
 
@@ -59,7 +59,7 @@ class FeishuPoster:
         """Never needed: posting again with the same uuid is a no-op in Feishu for an hour."""
         return False
 
-    def _upload(self, chart: Chart) -> str | None:
+    def upload(self, chart: Chart) -> str | None:
         body = CreateImageRequestBody.builder().image_type("message").image(io.BytesIO(chart.png)).build()
         try:
             return _checked(_calling(self.client.im.v1.image.create, CreateImageRequest.builder().request_body(body).build())).image_key

@@ -8,7 +8,7 @@ from typing import Protocol
 
 from bot.render.message import Chart, Outgoing
 
-__all__ = ["Chart", "Outgoing", "PostFailed", "Poster"]
+__all__ = ["Chart", "Outgoing", "PlatformPoster", "PostFailed", "Poster"]
 
 
 class PostFailed(Exception):
@@ -27,3 +27,23 @@ class Poster(Protocol):
 
     def find_post(self, team_id: str, target: str, key: str, since: datetime) -> bool:
         """Whether a post for send `key` is already in the target's conversation (since `since`)."""
+
+
+class PlatformPoster:
+    """Each workspace's posts through its own platform: a Feishu tenant's workspace is
+    "feishu:<tenant>", anything else is a Slack team."""
+
+    def __init__(self, posters: dict[str, Poster]) -> None:
+        self.posters = posters
+
+    def _for(self, team_id: str) -> Poster:
+        platform = "feishu" if team_id.startswith("feishu:") else "slack"
+        if platform not in self.posters:
+            raise PostFailed(f"{platform} is not configured in this process")
+        return self.posters[platform]
+
+    def post(self, team_id: str, target: str, message: Outgoing, chart: Chart | None = None, key: str | None = None) -> None:
+        self._for(team_id).post(team_id, target, message, chart, key=key)
+
+    def find_post(self, team_id: str, target: str, key: str, since: datetime) -> bool:
+        return self._for(team_id).find_post(team_id, target, key, since)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import logging
 from dataclasses import replace
-from datetime import timedelta
 
 from slack_bolt import App
 from slack_bolt.oauth.oauth_settings import OAuthSettings
@@ -89,15 +88,8 @@ def client_for_team(settings: Settings, app: App):
     return client
 
 
-def start_scheduler(settings: Settings, app: App, deps: SlackDeps):
-    """Every serving process runs the clock; the database makes each post go out once."""
-    if not settings.scheduler:
-        return None
-    from bot.scheduler.clock import start_clock
-    from bot.scheduler.deliver import Deliverer
+def slack_poster(settings: Settings, app: App, deps: SlackDeps):
+    """Scheduled posts to Slack workspaces, each through its own client."""
     from bot.slack.posting import SlackPoster
 
-    poster = SlackPoster(client_for_team(settings, app), deps.renderer)
-    deliverer = Deliverer(deps.runtime, deps.renderer, poster, threads=settings.delivery_threads,
-                          lease=timedelta(seconds=settings.send_lease_seconds))
-    return start_clock(deliverer, settings.scheduler_interval_seconds)
+    return SlackPoster(client_for_team(settings, app), deps.renderer)
