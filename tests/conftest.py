@@ -20,6 +20,7 @@ from bot.services.runtime import Runtime  # noqa: E402
 from bot.store.database import make_engine  # noqa: E402
 from bot.store.schema import upgrade  # noqa: E402
 from support.db import SCRIPT, database_url, truncate_all  # noqa: E402
+from support.feishu_emulator import FeishuEmulator  # noqa: E402
 from support.slack_emulator import SlackEmulator  # noqa: E402
 
 
@@ -85,3 +86,17 @@ def emulator():
 @pytest.fixture
 def script_lines() -> list[str]:
     return [line for line in SCRIPT.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+@pytest.fixture(scope="session")
+def feishu_api():
+    """A local Feishu Open API: a real HTTP server that records the cards the bot sends."""
+    emulator = FeishuEmulator()
+    yield emulator
+    emulator.stop()
+
+
+@pytest.fixture
+def feishu(feishu_api):
+    feishu_api.reset()
+    return feishu_api
