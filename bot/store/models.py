@@ -9,8 +9,6 @@ from __future__ import annotations
 from datetime import date, datetime, timezone
 from decimal import Decimal
 
-from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
-from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 from sqlalchemy import Column, ForeignKey, Index, Integer, String, TypeDecorator, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
@@ -352,8 +350,7 @@ class ApiToken(SQLModel, table=True):
     revoked_at: datetime | None = time_field(nullable=True)
 
 
-# slack-sdk's OAuth installation and state stores keep their own tables; declaring them on
-# our metadata puts them under the same Alembic migrations as everything else.
-SQLAlchemyInstallationStore.build_bots_table(SQLModel.metadata, SQLAlchemyInstallationStore.default_bots_table_name)
-SQLAlchemyInstallationStore.build_installations_table(SQLModel.metadata, SQLAlchemyInstallationStore.default_installations_table_name)
-SQLAlchemyOAuthStateStore.build_oauth_states_table(SQLModel.metadata, SQLAlchemyOAuthStateStore.default_table_name)
+
+# Slack's OAuth installation and state stores (slack-sdk) keep their own tables; migration 0003
+# creates them, and `bot.slack.oauth_tables` holds their definition: the store never imports Slack.
+PLATFORM_TABLES = ("slack_bots", "slack_installations", "slack_oauth_states")

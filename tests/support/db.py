@@ -22,6 +22,8 @@ def table_counts(engine) -> dict[str, int]:
 
 
 def truncate_all(engine) -> None:
+    from bot.store.models import PLATFORM_TABLES
+
     with engine.begin() as connection:
-        for table in reversed(SQLModel.metadata.sorted_tables):
-            connection.execute(text(f'TRUNCATE "{table.name}" RESTART IDENTITY CASCADE'))
+        for name in [*(t.name for t in reversed(SQLModel.metadata.sorted_tables)), *PLATFORM_TABLES]:
+            connection.execute(text(f'TRUNCATE "{name}" RESTART IDENTITY CASCADE'))
