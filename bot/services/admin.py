@@ -1,7 +1,9 @@
-"""Roles, members and workspace settings."""
+"""Roles, members, time away and workspace settings."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlmodel import col, func, select
@@ -95,3 +97,15 @@ def _count(ctx: Context, model, period: str) -> int:
     return ctx.session.exec(
         select(func.count()).select_from(model).where(model.workspace_id == ctx.workspace.id, model.period == period, col(model.archived_at).is_(None))
     ).one()
+
+
+@dataclass(frozen=True)
+class AwaySet:
+    until: date | None
+
+
+def set_away(ctx: Context, command: c.SetAway) -> AwaySet:
+    if command.until is not None and command.until < ctx.today:
+        raise UserError("error.away_in_past", value=command.until.isoformat())
+    ctx.member.away_until = command.until
+    return AwaySet(command.until)

@@ -1,25 +1,24 @@
-"""Digest subscriptions, the digest on demand, time away, and carrying objectives forward."""
+"""Digest subscriptions, and the digest and period-end summary as of now."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from bot.domain import commands as c
 from bot.domain import permissions as p
 from bot.domain.digest import Digest, PeriodEnd, assemble_digest, assemble_period_end
 from bot.domain.errors import UserError
-from bot.domain.periods import Period, parse_period, period_containing
+from bot.domain.periods import Period, period_containing
 from bot.domain.words import is_channel_id
 from bot.domain.schedule import WeeklySlot, at_local, format_clock, latest_weekly_slot
 from bot.services import lookup
 from bot.services.context import Context, workspace_cycle, workspace_zone
-from bot.services.placement import place_of, require_manage
 from bot.services.teams import find_team, team_names
 from bot.store.digest_queries import digest_inputs
-from bot.store.models import KeyResult, Objective, Subscription, Team, Workspace
+from bot.store.models import Subscription, Team, Workspace
 
 @dataclass(frozen=True)
 class SubscriptionView:
@@ -62,18 +61,6 @@ class DigestReady:
 class PeriodEndReady:
     summary: PeriodEnd
     team: str
-
-
-@dataclass(frozen=True)
-class AwaySet:
-    until: date | None
-
-
-@dataclass(frozen=True)
-class ObjectiveCarried:
-    source: str
-    objective: object  # ObjectiveView
-    period: str
 
 
 def _view(workspace: Workspace, sub: Subscription, now: datetime, team: str | None = None) -> SubscriptionView:
@@ -166,29 +153,3 @@ def digest_now(ctx: Context, command: c.DigestNow) -> DigestReady:
                         team_id=team.id if team else None)
 
 
-def set_away(ctx: Context, command: c.SetAway) -> AwaySet:
-    if command.until is not None and command.until < ctx.today:
-        raise UserError("error.away_in_past", value=command.until.isoformat())
-    ctx.member.away_until = command.until
-    return AwaySet(command.until)
-
-
-def carry_objective(ctx: Context, command: c.CarryObjective) -> ObjectiveCarried:
-    """Copy an unfinished objective and its key results into the next period (a closed period
-    stays as it was: this is how work goes on after it)."""
-    source = lookup.objective(ctx, command.number)
-    require_manage(ctx, place_of(ctx, source), "O", {source.owner_id}, ref=f"O{source.number}")
-    target_period = str(parse_period(source.period).next())
-    ctx.ensure_open(target_period)
-    copy = Objective(workspace_id=ctx.workspace.id, number=0, period=target_period, title=source.title, owner_id=source.owner_id,
-                     created_by=ctx.member.id, carried_from=source.id, created_at=ctx.now, level=source.level, team_id=source.team_id)
-    lookup.insert_numbered(ctx.session, copy, Objective.workspace_id, ctx.workspace.id)
-    krs = ctx.session.exec(
-        select(KeyResult).where(KeyResult.objective_id == source.id, col(KeyResult.archived_at).is_(None)).order_by(KeyResult.number)
-    ).all()
-    for kr in krs:
-        ctx.session.add(KeyResult(workspace_id=ctx.workspace.id, objective_id=copy.id, number=kr.number, title=kr.title, start=kr.start,
-                                  target=kr.target, unit=kr.unit, measure=kr.measure, weight=kr.weight, owner_id=kr.owner_id,
-                                  created_at=ctx.now))
-    ctx.session.flush()
-    return ObjectiveCarried(f"O{source.number}", lookup.objective_picture(ctx, copy), target_period)

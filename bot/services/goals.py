@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 
 from sqlmodel import col, select
@@ -9,6 +10,7 @@ from sqlmodel import col, select
 from bot.domain import commands as c
 from bot.domain.errors import UserError
 from bot.domain.limits import checked_title
+from bot.domain.periods import parse_period
 from bot.domain.measures import KEY_RESULT, KPI, Measurement, measurement
 from bot.domain.quantities import format_quantity
 from bot.domain.scoring import INCREASE, DECREASE, direction_of
@@ -263,3 +265,31 @@ def archive_item(ctx: Context, command: c.ArchiveItem) -> ItemArchived:
         child.parent_objective_id = child.parent_key_result_id = None
     row.archived_at = ctx.now
     return ItemArchived(str(ref), title, unaligned=refs)
+
+
+@dataclass(frozen=True)
+class ObjectiveCarried:
+    source: str
+    objective: object  # ObjectiveView
+    period: str
+
+
+def carry_objective(ctx: Context, command: c.CarryObjective) -> ObjectiveCarried:
+    """Copy an unfinished objective and its key results into the next period (a closed period
+    stays as it was: this is how work goes on after it)."""
+    source = lookup.objective(ctx, command.number)
+    require_manage(ctx, place_of(ctx, source), "O", {source.owner_id}, ref=f"O{source.number}")
+    target_period = str(parse_period(source.period).next())
+    ctx.ensure_open(target_period)
+    copy = Objective(workspace_id=ctx.workspace.id, number=0, period=target_period, title=source.title, owner_id=source.owner_id,
+                     created_by=ctx.member.id, carried_from=source.id, created_at=ctx.now, level=source.level, team_id=source.team_id)
+    lookup.insert_numbered(ctx.session, copy, Objective.workspace_id, ctx.workspace.id)
+    krs = ctx.session.exec(
+        select(KeyResult).where(KeyResult.objective_id == source.id, col(KeyResult.archived_at).is_(None)).order_by(KeyResult.number)
+    ).all()
+    for kr in krs:
+        ctx.session.add(KeyResult(workspace_id=ctx.workspace.id, objective_id=copy.id, number=kr.number, title=kr.title, start=kr.start,
+                                  target=kr.target, unit=kr.unit, measure=kr.measure, weight=kr.weight, owner_id=kr.owner_id,
+                                  created_at=ctx.now))
+    ctx.session.flush()
+    return ObjectiveCarried(f"O{source.number}", lookup.objective_picture(ctx, copy), target_period)
