@@ -6,6 +6,8 @@ from the catalogs and exits 1, with nothing half-applied and no traceback.
 
 from __future__ import annotations
 
+from bot.domain.words import LANGUAGES as WORDS
+
 import argparse
 import json
 import logging
@@ -17,7 +19,7 @@ from bot.config import Settings
 from bot.domain.errors import UserError
 
 log = logging.getLogger(__name__)
-LANGUAGES = {"en": "en", "zh": "zh-CN"}
+LANGUAGES = {flag: WORDS[flag] for flag in ("en", "zh")}  # --lang: the language words of the command language
 Handler = Callable[[argparse.Namespace, Settings], int]
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from bot.domain.words import LANGUAGES as WORDS
+
 import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -21,7 +23,7 @@ from bot.services.digests import DigestReady
 from bot.services.dispatch import run_command
 from bot.services.runtime import Runtime
 
-LANGUAGES = {"en": "en-US", "zh": "zh-CN", "zh-cn": "zh-CN"}
+LANGUAGES = {flag: WORDS[flag] for flag in ("en", "zh", "zh-cn")}  # --lang, as a reader's locale
 QUESTIONS = (("size", "size"), ("marketing", "marketing_size"), ("business", "business"), ("resources", "resources"),
              ("goal", "goal"), ("data", "data_maturity"), ("pay", "pay_linked"))  # (one-line key, answer field)
 TRIES = 3
@@ -38,7 +40,7 @@ class ConsoleUser:
         `<@U123|alice>` keeps its id, so scripts can mirror a real workspace."""
         who = speaker or Mention(self.name.lower(), self.name)
         return Actor(team_id=self.team, user_id=who.user_id, name=who.name or who.user_id,
-                     locale=LANGUAGES.get(self.language.lower(), "en-US"), team_name=self.team)
+                     locale=LANGUAGES.get(self.language.lower(), "en"), team_name=self.team)
 
 
 def split_line(line: str) -> tuple[Mention | None, str, str] | None:

@@ -24,7 +24,7 @@ MEASURES = (INCREASE, DECREASE, AT_LEAST, AT_MOST)
 UNITS = {"%": "%", "¥": "¥", "count": "", "ratio": "", "hours": "h", "score": ""}
 SOURCES = ("crm", "marketing_automation", "analytics", "finance", "survey", "social_listening", "ad_platform", "internal")
 SIZE_BANDS = ("small", "mid", "large")
-LANGUAGES = ("en", "zh-CN")
+from bot.domain.words import READER_LANGUAGES as LANGUAGES
 
 
 def size_band(size: int) -> str:

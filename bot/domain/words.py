@@ -94,6 +94,7 @@ PERSPECTIVES = {
 }
 ROLES = {"owner": "owner", "所有者": "owner", "manager": "manager", "经理": "manager", "管理者": "manager", "member": "member", "成员": "member"}
 CYCLE_WORDS = {"quarterly": "quarterly", "quarter": "quarterly", "季度": "quarterly", "monthly": "monthly", "month": "monthly", "月度": "monthly", "按月": "monthly", "每月": "monthly", "按季度": "quarterly", "每季度": "quarterly"}
+READER_LANGUAGES = ("en", "zh-CN")  # every message exists in these; the catalogs and the metric library are checked for both
 LANGUAGES = {"en": "en", "english": "en", "英文": "en", "zh": "zh-CN", "zh-cn": "zh-CN", "中文": "zh-CN", "auto": "auto", "自动": "auto"}
 
 _REF = re.compile(r"^(?:(KR)(\d+)\.(\d+)|([OK])(\d+))$", re.IGNORECASE)

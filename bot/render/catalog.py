@@ -11,7 +11,7 @@ import tomllib
 from collections.abc import Callable
 from pathlib import Path
 
-LANGUAGES = ("en", "zh-CN")
+from bot.domain.words import READER_LANGUAGES as LANGUAGES
 FALLBACK = "en"
 
 
