@@ -15,3 +15,10 @@ class UserError(Exception):
 
     def __repr__(self) -> str:
         return f"UserError({self.key!r}, {self.params!r})"
+
+
+class FieldError(UserError):
+    """A user error that belongs to one field of a form (`field_block`), where the form shows it."""
+
+    def __init__(self, block: str, error: UserError) -> None:
+        super().__init__(error.key, **{**error.params, "field_block": block})

@@ -17,21 +17,18 @@ from lark_oapi.event.callback.model.p2_card_action_trigger import (
     CallBackCard, CallBackToast, P2CardActionTrigger, P2CardActionTriggerResponse,
 )
 
-from bot.domain import commands as c
 from bot.domain.parsing import FORM, LATER, answering
-from bot.domain.quantities import parse_quantity
-from bot.domain.words import parse_ref
 from bot.feishu import team_of
 from bot.feishu.cards import CHECKIN, checkin_form, text_card
 from bot.feishu.posting import FeishuPoster
 from bot.render.message import digest_chart
 from bot.render.text import Renderer
 from bot.scheduler.posting import PostFailed
-from bot.services.checkins import record_checkin
 from bot.services.context import Actor
 from bot.services.deliveries import claim_delivery
 from bot.services.digests import DigestReady
 from bot.services.dispatch import reader_language, run_command, run_use_case
+from bot.services.forms import checkin_from_form
 from bot.services.home import checkin_choices, home
 from bot.services.runtime import Runtime
 
@@ -100,20 +97,15 @@ class FeishuEdge:
         return P2CardActionTriggerResponse()
 
     def submit(self, actor: Actor, form: dict, token: str) -> P2CardActionTriggerResponse:
-        """The check-in form: recorded once per submission (its callback token), like Slack's modal."""
-        def record(ctx):
-            ref = parse_ref(str(form.get("ref") or ""), "usage.checkin", ("KR", "K"))
-            value = parse_quantity(str(form.get("value") or ""))
-            confidence = form.get("confidence") or None
-            return record_checkin(ctx, c.CheckIn(ref, value, confidence, str(form.get("note") or "")), source="feishu",
-                                  idempotency_key=f"feishu-card:{token}" if token else None)
-
-        outcome = run_use_case(self.runtime, actor, record, label="feishu check-in")
-        text = self.renderer.outcome(outcome, "lark_md")
+        """The check-in form: the same use case as Slack's, recorded once per submission (its callback token)."""
+        fields = {"item": str(form.get("ref") or ""), "value": str(form.get("value") or ""),
+                  "confidence": str(form.get("confidence") or ""), "note": str(form.get("note") or "")}
+        key = f"feishu-card:{token}" if token else None
+        outcome = run_use_case(self.runtime, actor, lambda ctx: checkin_from_form(ctx, fields, key, "feishu"), label="feishu check-in")
         toast = CallBackToast()
         toast.type = "error" if outcome.error else "success"
         toast.content = self.renderer.outcome(outcome, "plain").splitlines()[0][:200]
-        response = _card(text_card(self.renderer, text, outcome.language))
+        response = _card(text_card(self.renderer, self.renderer.outcome(outcome, "lark_md"), outcome.language))
         response.toast = toast
         return response
 

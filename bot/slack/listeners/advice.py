@@ -39,31 +39,34 @@ def error_field(error: UserError) -> str:
     return next((name for name in FIELDS if error.key.endswith("." + name)), "size")
 
 
-def register(app, deps: SlackDeps) -> None:
-    @app.view(ADVICE_MODAL)
-    def submit_questionnaire(ack, body, client):
-        team_id, user_id, user_name = interaction_ids(body)
-        actor = deps.profiles.actor(client, team_id, user_id, user_name)
-        values = ((body.get("view") or {}).get("state") or {}).get("values") or {}
-        outcome = run_use_case(deps.runtime, actor, lambda ctx: ask_advice(ctx, AskAdvice(parse_answers(answers_text(values)))),
-                               label="advice form")
-        if outcome.error is not None:
-            text = deps.renderer.message(outcome.error.key, outcome.language, **outcome.error.params)
-            ack(response_action="errors", errors={error_field(outcome.error): text[:150]})
-            return
-        ack()
-        deps.later(post_quietly, client, channel=actor.user_id, **advice_message(deps, outcome))
+def submit_questionnaire(deps: SlackDeps, ack, body, client) -> None:
+    team_id, user_id, user_name = interaction_ids(body)
+    actor = deps.profiles.actor(client, team_id, user_id, user_name)
+    values = ((body.get("view") or {}).get("state") or {}).get("values") or {}
+    outcome = run_use_case(deps.runtime, actor, lambda ctx: ask_advice(ctx, AskAdvice(parse_answers(answers_text(values)))),
+                           label="advice form")
+    if outcome.error is not None:
+        text = deps.renderer.message(outcome.error.key, outcome.language, **outcome.error.params)
+        ack(response_action="errors", errors={error_field(outcome.error): text[:150]})
+        return
+    ack()
+    deps.later(post_quietly, client, channel=actor.user_id, **advice_message(deps, outcome))
 
-    @app.action(APPLY_BUTTON)
-    def apply(ack, body, client, respond):
-        ack()
-        team_id, user_id, user_name = interaction_ids(body)
-        actor = deps.profiles.actor(client, team_id, user_id, user_name)
-        value = ((body.get("actions") or [{}])[0].get("value") or "")
-        number = int(value) if value.isdigit() else None
-        outcome = run_use_case(deps.runtime, actor, lambda ctx: apply_advice(ctx, ApplyAdvice(number)), label="apply advice")
-        message = outcome_message(deps, outcome)
-        if body.get("response_url"):
-            respond(response_type="ephemeral", replace_original=False, **message)
-        else:
-            post_quietly(client, channel=actor.user_id, **message)
+
+def apply(deps: SlackDeps, ack, body, client, respond) -> None:
+    ack()
+    team_id, user_id, user_name = interaction_ids(body)
+    actor = deps.profiles.actor(client, team_id, user_id, user_name)
+    value = ((body.get("actions") or [{}])[0].get("value") or "")
+    number = int(value) if value.isdigit() else None
+    outcome = run_use_case(deps.runtime, actor, lambda ctx: apply_advice(ctx, ApplyAdvice(number)), label="apply advice")
+    message = outcome_message(deps, outcome)
+    if body.get("response_url"):
+        respond(response_type="ephemeral", replace_original=False, **message)
+    else:
+        post_quietly(client, channel=actor.user_id, **message)
+
+
+def register(app, deps: SlackDeps) -> None:
+    app.view(ADVICE_MODAL)(lambda ack, body, client: submit_questionnaire(deps, ack, body, client))
+    app.action(APPLY_BUTTON)(lambda ack, body, client, respond: apply(deps, ack, body, client, respond))

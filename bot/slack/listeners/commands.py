@@ -21,26 +21,27 @@ log = logging.getLogger(__name__)
 SLASH_COMMANDS = ("/perf", "/okr", "/kpi", "/checkin", "/scorecard", "/advise", "/digest")
 
 
-def register(app, deps: SlackDeps) -> None:
-    def handle_command(ack, body, client):
-        team_id, user_id, user_name = command_ids(body)
-        actor = deps.profiles.actor(client, team_id, user_id, user_name)
-        command, text = body.get("command", ""), body.get("text", "")
-        how = answering(command, text)
-        if how and how[0] == FORM:
-            ack()
-            open_form(deps, client, actor, how[1], body.get("trigger_id"))
-            return
-        if how and how[0] == LATER:  # a digest or a source's test takes a moment: Slack's three seconds are not waited on
-            ack(response_type="ephemeral", text=deps.renderer.message(WAIT_MESSAGES[how[1]], actor_language(deps, actor)))
-            deps.later(answer_later, deps, client, actor, body)
-            return
-        outcome = run_command(deps.runtime, actor, command, text, source="slack")
-        ack(response_type="ephemeral", **advice_message(deps, outcome))
-        deps.later(follow_up_checkin, deps, client, actor, outcome)
+def handle_command(deps: SlackDeps, ack, body: dict, client) -> None:
+    team_id, user_id, user_name = command_ids(body)
+    actor = deps.profiles.actor(client, team_id, user_id, user_name)
+    command, text = body.get("command", ""), body.get("text", "")
+    how = answering(command, text)
+    if how and how[0] == FORM:
+        ack()
+        open_form(deps, client, actor, how[1], body.get("trigger_id"))
+        return
+    if how and how[0] == LATER:  # a digest or a source's test takes a moment: Slack's three seconds are not waited on
+        ack(response_type="ephemeral", text=deps.renderer.message(WAIT_MESSAGES[how[1]], actor_language(deps, actor)))
+        deps.later(answer_later, deps, client, actor, body)
+        return
+    outcome = run_command(deps.runtime, actor, command, text, source="slack")
+    ack(response_type="ephemeral", **advice_message(deps, outcome))
+    deps.later(follow_up_checkin, deps, client, actor, outcome)
 
+
+def register(app, deps: SlackDeps) -> None:
     for name in SLASH_COMMANDS:
-        app.command(name)(handle_command)
+        app.command(name)(lambda ack, body, client: handle_command(deps, ack, body, client))
 
 
 WAIT_MESSAGES = {"digest": "digest.preparing", "source": "source.reading"}
