@@ -8,8 +8,9 @@ the bot's own `Deliverer.tick(now)` runs in this process — real `SlackPoster`,
 `rate_limit_per_channel=1` — tick after tick, as the clock would, until every digest is out.
 Afterwards each channel must have exactly one `chat.postMessage`, and every send row be "sent".
 
-Charts are off for the timed run (Workspace.charts=False); a small sample with charts on is timed
-separately and its per-digest cost reported, so the cost of charts at full size can be read off.
+The timed run has charts on (Workspace.charts, the default): each digest draws its chart and
+uploads it with files_upload_v2. The same run without charts is timed beside it, so the cost of
+the charts is read off as a ratio in the same command.
 """
 
 from __future__ import annotations

@@ -1,12 +1,15 @@
 """A PNG bar chart of each objective's progress against the expected pace, for the weekly digest.
 
-Built on `matplotlib.figure.Figure` and the Agg canvas, never `pyplot`: pyplot keeps a global
-"current figure" that concurrent requests in the web server would trample, and it may try to
-pick an interactive backend on a headless box.  Text can be Chinese (from the zh-CN catalog):
-an installed CJK font draws it when the box has one, else the Noto Sans SC that the
-`pylopdf-fonts-zh-cn` dependency ships, so a fresh machine needs no system font package.  Only a
-string that no font in the chain can draw (an emoji, say) falls back to English, because a chart
-full of tofu boxes (and a "Glyph missing" warning per character) is worse than one in English.
+Drawn with Pillow's `ImageDraw` straight onto pixels.  It used to be matplotlib, at ~150 ms a
+chart behind a process-wide lock (matplotlib's font and text caches are not thread-safe): 2,000
+digests due in one minute then took six minutes to draw.  A chart this simple (bars, a dashed
+line, a grid, some text) needs none of matplotlib's layout engine; Pillow draws it in a few
+milliseconds, in any thread, with no lock.
+
+Text can be Chinese (from the zh-CN catalog): the Noto Sans SC that the `pylopdf-fonts-zh-cn`
+dependency ships draws Chinese and Latin alike, so a fresh machine needs no system font.  Only a
+string that the font cannot draw (an emoji, say) falls back to English, because a chart full of
+tofu boxes is worse than one in English.
 """
 
 from __future__ import annotations
@@ -19,97 +22,61 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from matplotlib import font_manager
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
-from matplotlib.legend_handler import HandlerTuple
-from matplotlib.lines import Line2D
-from matplotlib.patches import Patch
-from matplotlib.ticker import PercentFormatter
-from PIL import Image  # a dependency of matplotlib itself
+from PIL import Image, ImageDraw, ImageFont
 
 MAX_ROWS = 40
-WIDTH = 8.0  # inches, at 100 dpi
-TICK_SIZE = 8
-MARGINS = {"label_pad": 0.2, "right": 0.35, "top": 0.55, "bottom": 0.65}  # inches: beside the labels, "120%", heading, ticks + legend
+WIDTH = 800  # pixels
+ROW = 30  # pixels per bar
+MARGINS = {"label_pad": 20, "right": 35, "top": 55, "bottom": 65}  # beside the labels, "120%", heading, ticks + legend
+SIZES = {"heading": 17, "label": 12, "tick": 11}  # pixels: 12, 9 and 8 points at 100 dpi
 X_MAX = 1.2  # bars past 120% are drawn to the edge; their label still says the true figure
 AMBER_BAND = 0.15
 # Okabe-Ito: green, orange and vermillion stay apart for the common kinds of colour blindness.
 GREEN, AMBER, RED = "#009E73", "#E69F00", "#D55E00"
-PACE = "#333333"
-_CJK_FAMILIES = ("Noto Sans CJK", "Noto Sans SC", "Source Han Sans", "WenQuanYi", "SimHei",
-                 "Microsoft YaHei", "PingFang", "Droid Sans Fallback")
-_BASE_FAMILY = "DejaVu Sans"  # ships inside matplotlib, so it is always there
-_LOCK = threading.Lock()
-_FONT_LOCK = threading.Lock()  # not _LOCK: that one is held while drawing, where cjk_family may be first called
+PACE, GRID, GREY, INK, PAPER = "#333333", "#dddddd", "#808080", "#000000", "#ffffff"
+_FONTS = threading.local()  # a FreeType face is not to be shared between threads: one set per thread
 
 
 @dataclass(frozen=True)
 class ChartBar:
     ref: str  # "O1"
     progress: float  # 0.0-1.0, may exceed 1 or be negative
-    title: str = ""  # optional on the chart: shown only if a font can draw it
+    title: str = ""  # optional on the chart: shown only if the font can draw it
 
 
 @functools.cache
-def cjk_family() -> str | None:
-    """The font family that draws Chinese: an installed one if the box has it, else the bundled one.
-
-    The system is looked at before the bundled font is registered, so that a font the operator
-    installed (WenQuanYi, say) still wins over the bundled Noto Sans SC, which `_CJK_FAMILIES`
-    would otherwise rank first.  Under a lock, since two threads may ask at once and the font
-    must be added once: the second finds it among the installed ones.
-    """
-    with _FONT_LOCK:
-        return _installed_cjk_family() or _add_bundled_font()
-
-
-def _installed_cjk_family() -> str | None:
-    """The first font family matplotlib knows that covers Chinese, preferring Simplified Chinese faces."""
-    names = sorted({f.name for f in font_manager.fontManager.ttflist}, key=lambda n: ("SC" not in n, n))
-    return next((n for want in _CJK_FAMILIES for n in names if want.lower() in n.lower()), None)
-
-
-def _add_bundled_font() -> str | None:
-    """Register the Noto Sans SC shipped in a Python package and return its family name.
-
-    Added to matplotlib's font list in memory only (no rebuild of its font cache), and only on a
-    box without a CJK font: parsing the 8 MB OpenType file costs the first chart some time.
-    None if the package is missing (installed without its dependencies): the chart is then in
-    English, which beats no digest at all.
-    """
+def font_path() -> str | None:
+    """The bundled Noto Sans SC; None if the package is missing (installed without its dependencies):
+    the chart is then drawn in Pillow's own font, in English, which beats no digest at all."""
     try:
         from pylopdf_fonts_zh_cn import sans_path
     except ImportError:
         return None
-    font_manager.fontManager.addfont(sans_path())
-    return _installed_cjk_family()
+    return str(sans_path())
 
 
-def _families() -> list[str]:
-    """Font fallback chain: matplotlib takes each glyph from the first family that has it."""
-    return [f for f in (cjk_family(), _BASE_FAMILY) if f]
+def _font(size: int) -> ImageFont.FreeTypeFont:
+    fonts = _FONTS.__dict__.setdefault("by_size", {})
+    if size not in fonts:
+        path = font_path()
+        fonts[size] = ImageFont.truetype(path, size) if path else ImageFont.load_default(size)
+    return fonts[size]
 
 
 @functools.cache
 def _glyphs() -> frozenset[int]:
-    """Every code point the fallback chain can draw, so a string is checked before it is drawn."""
-    points: set[int] = set()
-    for family in _families():
-        path = font_manager.findfont(font_manager.FontProperties(family=family), fallback_to_default=False)
-        points.update(font_manager.get_font(path).get_charmap())
-    return frozenset(points)
+    """Every code point the font can draw (read once from its character map), so a string is checked before it is drawn."""
+    path = font_path()
+    if path is None:
+        return frozenset(range(32, 127))
+    from fontTools.ttLib import TTFont  # a dependency of Pillow's users; read lazily: the file is 8 MB
 
-
-@functools.cache
-def _heading_weight() -> str:
-    """Bold only where every font in the chain has a bold face: else matplotlib logs a complaint."""
-    bold = {f.name for f in font_manager.fontManager.ttflist if font_manager.weight_dict.get(f.weight, f.weight) == 700}
-    return "bold" if set(_families()) <= bold else "normal"
+    with TTFont(path, lazy=True) as font:
+        return frozenset(font.getBestCmap())
 
 
 def _renderable(text: str) -> bool:
-    return text.isascii() or all(ord(c) in _glyphs() or c.isspace() for c in text)
+    return all(ord(c) in _glyphs() or c.isspace() for c in text)
 
 
 def _clip(text: str, width: int = 24) -> str:
@@ -134,84 +101,96 @@ def _label(bar: ChartBar) -> str:
 
 
 def progress_chart(bars: Sequence[ChartBar], *, expected: float, heading: str, progress_label: str,
-                   pace_label: str, fallback_labels: tuple[str, str, str] = (
-                       "Progress vs expected pace", "Progress", "Expected pace")) -> bytes:
+                   pace_label: str, empty_label: str = "No objectives this period",
+                   fallback_labels: tuple[str, str, str, str] = (
+                       "Progress vs expected pace", "Progress", "Expected pace", "No objectives this period")) -> bytes:
     """Horizontal bars coloured green / amber / red by distance from the pace line; returns PNG bytes.
 
     Never raises on odd input (no bars, NaN, progress below 0 or above 1): a digest that lost
     its chart is worse than a chart that shows an odd number.
     """
-    if not all(map(_renderable, (heading, progress_label, pace_label))):
-        heading, progress_label, pace_label = fallback_labels
+    if not all(map(_renderable, (heading, progress_label, pace_label, empty_label))):
+        heading, progress_label, pace_label, empty_label = fallback_labels
     expected = min(max(expected if math.isfinite(expected) else 0.0, 0.0), X_MAX)
     shown = list(bars) if len(bars) <= MAX_ROWS else list(bars[: MAX_ROWS - 1])
     labels = [_label(b) for b in shown] + ([f"…+{len(bars) - len(shown)}"] if len(bars) > len(shown) else [])
-    font = font_manager.FontProperties(family=_families(), size=9)
-    with _LOCK:  # matplotlib's font and text caches are shared and not documented as thread-safe
-        return _draw(shown, labels, expected, heading, progress_label, pace_label, font)
+    return _draw(shown, labels, expected, heading, progress_label, pace_label, empty_label)
 
 
 def _draw(shown: list[ChartBar], labels: list[str], expected: float, heading: str,
-          progress_label: str, pace_label: str, font: font_manager.FontProperties) -> bytes:
-    height = min(max(1.4 + 0.3 * len(labels), 2.6), 14.0)
-    fig = Figure(figsize=(WIDTH, height), dpi=100)
-    FigureCanvasAgg(fig)
-    # Margins in inches, the left one from the widest label, measured once: matplotlib's
-    # constrained layout measured every text several times and was a third of the chart's
-    # time, which 2,000 digests due in one minute pay 2,000 times.
-    left = _label_width(fig, labels, font) + MARGINS["label_pad"]
-    fig.subplots_adjust(left=min(left, WIDTH / 2) / WIDTH, right=1 - MARGINS["right"] / WIDTH,
-                        top=1 - MARGINS["top"] / height, bottom=MARGINS["bottom"] / height)
-    ax = fig.add_subplot()
-    ax.set_title(heading, loc="left", fontproperties=font, fontsize=12, fontweight=_heading_weight(), pad=16, parse_math=False)
+          progress_label: str, pace_label: str, empty_label: str) -> bytes:
+    height = min(max(140 + ROW * len(labels), 260), 1400)
+    image = Image.new("RGB", (WIDTH, height), PAPER)
+    draw = ImageDraw.Draw(image)
+    label_font, tick_font = _font(SIZES["label"]), _font(SIZES["tick"])
+    draw.text((12, 14), heading, font=_font(SIZES["heading"]), fill=INK)
+    left = min(max((tick_font.getlength(text) for text in labels), default=0) + MARGINS["label_pad"], WIDTH / 2)
+    plot = (int(left), MARGINS["top"], WIDTH - MARGINS["right"], height - MARGINS["bottom"])
     if not labels:
-        ax.set_axis_off()
-        ax.text(0.5, 0.5, "No objectives", ha="center", va="center", color="grey",
-                fontproperties=font, fontsize=11, transform=ax.transAxes)
-        return _png(fig)
-    values = [b.progress if math.isfinite(b.progress) else 0.0 for b in shown]
-    drawn = [min(max(v, 0.0), X_MAX) for v in values]
-    ax.barh(range(len(shown)), drawn, height=0.65, color=[_colour(v, expected) for v in values])
-    for y, (value, length) in enumerate(zip(values, drawn)):
-        inside = length > X_MAX - 0.1  # no room past the bar's end: print it inside, in white
-        ax.text(length - 0.01 if inside else length + 0.01, y, f"{value:.0%}", va="center",
-                ha="right" if inside else "left", color="white" if inside else "black", fontsize=8,
-                bbox=None if inside else {"facecolor": "white", "edgecolor": "none", "pad": 0.5})  # over the pace line
-    ax.axvline(expected, color=PACE, linestyle="--", linewidth=1.2)
-    ax.text(expected, 1.0, f" {pace_label} {expected:.0%}", transform=ax.get_xaxis_transform(),
-            ha="left" if expected < X_MAX * 0.7 else "right", va="bottom", fontproperties=font,
-            fontsize=8, color=PACE, parse_math=False)
-    ax.set_yticks(range(len(labels)), labels, fontproperties=font, parse_math=False)
-    ax.set_ylim(len(labels) - 0.5, -0.6)  # first objective on top
-    ax.set_xlim(0, X_MAX)
-    ax.xaxis.set_major_formatter(PercentFormatter(xmax=1.0, decimals=0))
-    ax.tick_params(axis="both", labelsize=TICK_SIZE, length=0)
-    ax.grid(axis="x", color="#dddddd", linewidth=0.6)
-    ax.set_axisbelow(True)
-    for side in ("top", "right", "left"):
-        ax.spines[side].set_visible(False)
-    swatches = tuple(Patch(color=c) for c in (GREEN, AMBER, RED))
-    legend = fig.legend([swatches, Line2D([], [], color=PACE, linestyle="--")], [progress_label, pace_label],
-                        handler_map={tuple: HandlerTuple(ndivide=None, pad=0)}, prop=font,
-                        loc="lower center", bbox_to_anchor=(0.5, 0.0), ncols=2, frameon=False)
-    for text in legend.get_texts():
-        text.set_parse_math(False)
-    return _png(fig)
+        draw.text(((plot[0] + plot[2]) / 2, (plot[1] + plot[3]) / 2), empty_label, font=label_font, fill=GREY, anchor="mm")
+        return _png(image)
+
+    def x_of(value: float) -> float:
+        return plot[0] + (plot[2] - plot[0]) * value / X_MAX
+
+    row = (plot[3] - plot[1]) / (len(labels) + 0.1)  # as many rows as labels, the first a little below the top
+    for tick in range(0, 7):  # 0% to 120% every 20%
+        x = x_of(tick / 5)
+        draw.line([(x, plot[1]), (x, plot[3])], fill=GRID, width=1)
+        draw.text((x, plot[3] + 5), f"{tick * 20}%", font=tick_font, fill=INK, anchor="mt")
+    draw.line([(plot[0], plot[3]), (plot[2], plot[3])], fill=INK, width=1)
+    for y, label in enumerate(labels):
+        draw.text((plot[0] - 6, plot[1] + row * (y + 0.6)), label, font=tick_font, fill=INK, anchor="rm")
+    values = [bar.progress if math.isfinite(bar.progress) else 0.0 for bar in shown]
+    lengths = [min(max(value, 0.0), X_MAX) for value in values]
+    middles = [plot[1] + row * (y + 0.6) for y in range(len(shown))]
+    for value, length, middle in zip(values, lengths, middles):
+        draw.rectangle([plot[0], middle - row * 0.325, x_of(length), middle + row * 0.325], fill=_colour(value, expected))
+    pace_x = x_of(expected)
+    _dashed(draw, pace_x, plot[1], plot[3])
+    for value, length, middle in zip(values, lengths, middles):  # over the pace line
+        _value_label(draw, f"{value:.0%}", x_of(length), middle, inside=length > X_MAX - 0.1, font=tick_font)
+    draw.text((pace_x + (4 if expected < X_MAX * 0.7 else -4), plot[1] - 2), f"{pace_label} {expected:.0%}",
+              font=tick_font, fill=PACE, anchor="ld" if expected < X_MAX * 0.7 else "rd")
+    _legend(draw, progress_label, pace_label, height - 22, label_font)
+    return _png(image)
 
 
-def _label_width(fig: Figure, labels: list[str], font: font_manager.FontProperties) -> float:
-    """The widest y-axis label, in inches, as the Agg renderer will draw it."""
-    renderer = fig.canvas.get_renderer()
-    size = font.copy()
-    size.set_size(TICK_SIZE)
-    return max((renderer.get_text_width_height_descent(label, size, ismath=False)[0] for label in labels), default=0.0) / fig.dpi
+def _value_label(draw: ImageDraw.ImageDraw, text: str, x: float, y: float, *, inside: bool, font) -> None:
+    """Past the bar's end on white (so the pace line does not cross it); inside in white when there is no room."""
+    if inside:
+        draw.text((x - 4, y), text, font=font, fill=PAPER, anchor="rm")
+        return
+    box = draw.textbbox((x + 4, y), text, font=font, anchor="lm")
+    draw.rectangle([box[0] - 1, box[1] - 1, box[2] + 1, box[3] + 1], fill=PAPER)
+    draw.text((x + 4, y), text, font=font, fill=INK, anchor="lm")
 
 
-def _png(fig: Figure) -> bytes:
-    """A 256-colour palette PNG: a third of the size of Agg's RGBA output (Chinese glyphs are costly
-    to compress), with no visible loss on flat bars and anti-aliased text."""
-    fig.canvas.draw()
-    image = Image.frombuffer("RGBA", fig.canvas.get_width_height(), fig.canvas.buffer_rgba()).convert("RGB")
+def _dashed(draw: ImageDraw.ImageDraw, x: float, top: float, bottom: float, dash: int = 6, gap: int = 4) -> None:
+    y = top
+    while y < bottom:
+        draw.line([(x, y), (x, min(y + dash, bottom))], fill=PACE, width=2)
+        y += dash + gap
+
+
+def _legend(draw: ImageDraw.ImageDraw, progress_label: str, pace_label: str, middle: float, font) -> None:
+    """Three swatches for the colours, then a dashed line for the pace, centred under the plot."""
+    swatch, gap = 12, 8
+    width = 3 * swatch + gap + font.getlength(progress_label) + 3 * gap + 24 + gap + font.getlength(pace_label)
+    x = (WIDTH - width) / 2
+    for colour in (GREEN, AMBER, RED):
+        draw.rectangle([x, middle - swatch / 2, x + swatch - 1, middle + swatch / 2], fill=colour)
+        x += swatch
+    draw.text((x + gap, middle), progress_label, font=font, fill=INK, anchor="lm")
+    x += gap + font.getlength(progress_label) + 3 * gap
+    for start in (0, 10, 20):
+        draw.line([(x + start, middle), (x + start + 5, middle)], fill=PACE, width=2)
+    draw.text((x + 24 + gap, middle), pace_label, font=font, fill=INK, anchor="lm")
+
+
+def _png(image: Image.Image) -> bytes:
+    """A 256-colour palette PNG: a third of the size of the RGB one (Chinese glyphs are costly to
+    compress), with no visible loss on flat bars and anti-aliased text."""
     buffer = io.BytesIO()
-    image.quantize(256).save(buffer, format="PNG")  # optimize=True: 8% smaller, twice the time
+    image.quantize(256, method=Image.Quantize.FASTOCTREE).save(buffer, format="PNG", compress_level=6)
     return buffer.getvalue()

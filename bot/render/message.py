@@ -39,7 +39,7 @@ class Outgoing:
 
 
 def digest_chart(renderer, ready, language: str) -> Chart:
-    """The digest's progress chart as a PNG (matplotlib is imported only when one is drawn)."""
+    """The digest's progress chart as a PNG (Pillow and the font are loaded only when one is drawn)."""
     from bot.render.chart import ChartBar, progress_chart
 
     digest = ready.digest
@@ -47,5 +47,6 @@ def digest_chart(renderer, ready, language: str) -> Chart:
     title = renderer.message("digest.chart_title", language, period=digest.pace.period)
     png = progress_chart(bars, expected=float(digest.pace.expected), heading=title,
                          progress_label=renderer.message("digest.chart_progress", language),
-                         pace_label=renderer.message("digest.chart_pace", language))
+                         pace_label=renderer.message("digest.chart_pace", language),
+                         empty_label=renderer.message("digest.chart_empty", language))
     return Chart(png, f"digest-{digest.pace.period}.png", title)

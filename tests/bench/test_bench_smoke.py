@@ -47,11 +47,12 @@ def test_the_smallest_benchmark_runs_every_part_and_reports_its_figures(tmp_path
     assert teams["company"]["statements"] == teams["one_team"]["statements"] == large["statements"]
     assert 0 < teams["one_team"]["objectives_in_digest"] < teams["company"]["objectives_in_digest"]
 
-    for run_name in ("main", "charts_sample", "rtt_sample", "sequential_rtt"):
+    for run_name in ("main", "without_charts", "rtt_sample", "sequential_rtt"):
         fan = result["fanout"][run_name]
         assert fan["all_posted_once"], fan
         assert fan["send_statuses"] == {"sent": fan["workspaces"]}
-    assert result["fanout"]["charts_sample"]["uploads"] == result["fanout"]["charts_sample"]["workspaces"]
+    assert result["fanout"]["main"]["uploads"] == result["fanout"]["main"]["workspaces"]  # each digest with its chart
+    assert result["fanout"]["without_charts"]["uploads"] == 0
 
     targets = {(t["target"], t["where"]) for t in result["targets"]}
     assert ("digest SQL statements ≤ 10, same at 1/10 size and with teams", "sqlite") in targets

@@ -11,7 +11,7 @@ import pytest
 from PIL import Image
 
 from bot.render import chart
-from bot.render.chart import ChartBar, _label, cjk_family, progress_chart
+from bot.render.chart import ChartBar, _label, progress_chart
 
 SIGNATURE = b"\x89PNG\r\n\x1a\n"
 ZH = {"heading": "本周目标进度", "progress_label": "进度", "pace_label": "预期进度"}
@@ -89,22 +89,42 @@ def test_chinese_is_drawn_in_chinese_with_no_system_font(monkeypatch):
     """The bundled Noto Sans SC is there after `pip install`, so nothing falls back to English for want of a font."""
     from pylopdf_fonts_zh_cn import sans_path
 
-    assert cjk_family() is not None  # the box's own CJK font, or else the bundled one
-    bundled = {f.name for f in chart.font_manager.fontManager.ttflist if f.fname == str(sans_path())}
-    assert bundled <= {cjk_family()}  # registered only when no installed font covers Chinese, and then used
+    assert chart.font_path() == str(sans_path())
     drawn = {}
     draw = chart._draw
 
-    def spy(shown, labels, expected, heading, progress_label, pace_label, font):
+    def spy(shown, labels, expected, heading, progress_label, pace_label, empty_label):
         drawn.update(labels=labels, heading=heading, progress_label=progress_label, pace_label=pace_label)
-        return draw(shown, labels, expected, heading, progress_label, pace_label, font)
+        return draw(shown, labels, expected, heading, progress_label, pace_label, empty_label)
 
     monkeypatch.setattr(chart, "_draw", spy)
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")  # a "Glyph missing" warning would mean tofu
-        data = progress_chart([ChartBar("O1", 0.3, "提升品牌知名度"), ChartBar("O2", 0.6, "降低获客成本")], expected=0.5, **ZH)
+    data = progress_chart([ChartBar("O1", 0.3, "提升品牌知名度"), ChartBar("O2", 0.6, "降低获客成本")], expected=0.5, **ZH)
     check_png(data)
     assert drawn == {"labels": ["O1 提升品牌知名度", "O2 降低获客成本"], **ZH}
+
+
+def test_chinese_glyphs_are_ink_not_boxes():
+    """Two different Chinese headings draw two different pictures: a font without Chinese would draw the same boxes."""
+    one = progress_chart(bars(2), expected=0.5, heading="本周目标进度", progress_label="进度", pace_label="预期进度")
+    other = progress_chart(bars(2), expected=0.5, heading="降低获客成本", progress_label="进度", pace_label="预期进度")
+    with Image.open(io.BytesIO(one)) as a, Image.open(io.BytesIO(other)) as b:
+        assert a.size == b.size
+        heading_box = (0, 0, 300, 45)
+        assert a.convert("L").crop(heading_box).tobytes() != b.convert("L").crop(heading_box).tobytes()
+        assert a.convert("L").crop(heading_box).getextrema()[0] < 100  # ink, not a blank
+
+
+def test_a_lone_emoji_heading_falls_back_to_english(monkeypatch):
+    drawn = {}
+    draw = chart._draw
+
+    def spy(shown, labels, expected, heading, progress_label, pace_label, empty_label):
+        drawn.update(heading=heading)
+        return draw(shown, labels, expected, heading, progress_label, pace_label, empty_label)
+
+    monkeypatch.setattr(chart, "_draw", spy)
+    check_png(progress_chart(bars(1), expected=0.5, heading="🚀 week", progress_label="进度", pace_label="预期进度"))
+    assert drawn["heading"] == "Progress vs expected pace"
 
 
 def test_four_threads_at_once():
