@@ -108,6 +108,13 @@ class Context:
             raise UserError("error.period_closed", period=period)
 
 
+def reader_language(workspace_language: str, locale: str | None) -> str:
+    """The workspace's fixed language, else the reader's own: zh-* reads Chinese."""
+    if workspace_language in ("en", "zh-CN"):
+        return workspace_language
+    return "zh-CN" if (locale or "").lower().startswith("zh") else "en"
+
+
 def workspace_zone(workspace: Workspace) -> ZoneInfo:
     return zone_named(workspace.timezone)
 

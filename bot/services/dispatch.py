@@ -12,8 +12,9 @@ from bot.domain import commands as c
 from bot.domain.errors import UserError
 from bot.domain.parsing import parse_command
 from bot.domain import source_commands as sc
+from bot.services.typed_checkin import typed_checkin
 from bot.services import admin, advice, alignment, api_tokens, checkins, digests, goals, insights, reports, sources, teams
-from bot.services.context import Actor, Context, open_context
+from bot.services.context import Actor, Context, open_context, reader_language  # noqa: F401 - edges read it here
 from bot.services.results import AfterCommit, HelpText
 from bot.services.runtime import Runtime
 from bot.store.database import unit_of_work
@@ -73,7 +74,14 @@ class Outcome:
 
 def run_command(runtime: Runtime, actor: Actor, command: str, text: str, *, now: datetime | None = None,
                 source: str = "console", idempotency_key: str | None = None) -> Outcome:
-    """Parse and execute one command in its own unit of work."""
+    """Parse and execute one command in its own unit of work.
+
+    A check-in typed on a key result first tries the hot path (`typed_checkin`), which does the
+    common case in two statements and hands anything else back to the general path."""
+    if idempotency_key is None:
+        quick = _typed_checkin(runtime, actor, command, text, now, source)
+        if quick is not None:
+            return quick
 
     def execute(ctx: Context) -> object:
         parsed = parse_command(command, text)
@@ -109,8 +117,17 @@ def run_use_case(runtime: Runtime, actor: Actor, use_case: Callable[[Context], o
         return Outcome(None, UserError("error.internal"), language)
 
 
-def reader_language(workspace_language: str, locale: str | None) -> str:
-    """The workspace's fixed language, else the reader's own: zh-* reads Chinese."""
-    if workspace_language in ("en", "zh-CN"):
-        return workspace_language
-    return "zh-CN" if (locale or "").lower().startswith("zh") else "en"
+def _typed_checkin(runtime: Runtime, actor: Actor, command: str, text: str, now: datetime | None, source: str) -> Outcome | None:
+    try:
+        parsed = parse_command(command, text)
+    except UserError:
+        return None  # the general path explains it
+    if not isinstance(parsed, c.CheckIn) or parsed.ref.kind != "KR":
+        return None
+    try:
+        answer = typed_checkin(runtime, actor, parsed, now=now, source=source)
+    except Exception:
+        log.exception("check-in failed: %s %r", command, text)
+        return Outcome(None, UserError("error.internal"), "en")
+    return None if answer is None else Outcome(answer.result, answer.error, answer.language)
+

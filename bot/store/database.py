@@ -84,3 +84,11 @@ def unit_of_work(engine: Engine) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+@contextmanager
+def queued_transaction(engine: Engine) -> Iterator:
+    """A Core connection in a transaction, in this process's turn for SQLite's one writer: for the
+    hot paths that need no ORM objects (a typed check-in). Committed when the block ends."""
+    with _writer_turn(engine), engine.begin() as connection:
+        yield connection

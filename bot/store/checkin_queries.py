@@ -1,0 +1,95 @@
+"""The typed check-in's two statements: everything it needs in one read, then one insert.
+
+A check-in on a key result used to cost ten statements (workspace, member, objective, key
+result, team leads, aligned children, period state, insert, then all members and the
+objective's key results for the reply). Here one read returns the objective's open key results,
+each beside the workspace, the asker, the objective and its owner, its team and parent, the
+period's state, and each key result's two newest check-ins; the reply's new progress is
+computed from that and the value just written. Both statements are built once per dialect,
+with bound parameters, as SQLAlchemy Core: no ORM objects to build and track.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+from sqlalchemy import Connection, Insert, Row, Select, and_, bindparam, exists, insert, or_, select
+from sqlalchemy.orm import aliased
+
+from bot.store.models import Checkin, KeyResult, Member, Objective, PeriodState, Team, Workspace
+
+
+def situation(connection: Connection, team_id: str, user_id: str, objective_number: int) -> list[Row]:
+    """One row per open key result of objective `objective_number`; none if the workspace, the
+    member or the objective is unknown (the general path then says which)."""
+    params = {"team_id": team_id, "user_id": user_id, "objective_number": objective_number}
+    return list(connection.execute(_situation_statement(), params))
+
+
+def record(connection: Connection, **values) -> None:
+    connection.execute(_insert_statement(), values)
+
+
+@cache
+def _insert_statement() -> Insert:
+    return insert(Checkin.__table__)
+
+
+@cache
+def _situation_statement() -> Select:
+    ws, me, o, kr = (t.__table__ for t in (Workspace, Member, Objective, KeyResult))
+    o_owner, kr_owner = aliased(Member.__table__), aliased(Member.__table__)
+    team, period = Team.__table__, PeriodState.__table__
+    parent_o, parent_kr, parent_kr_o = aliased(Objective.__table__), aliased(KeyResult.__table__), aliased(Objective.__table__)
+    child, sibling = aliased(Objective.__table__), aliased(KeyResult.__table__)
+    led = aliased(Team.__table__)
+    leads = exists().where(led.c.id == o.c.team_id, led.c.lead_id == me.c.id, led.c.archived_at.is_(None))
+    aligned_below = exists().where(
+        or_(child.c.parent_objective_id == o.c.id,
+            child.c.parent_key_result_id.in_(select(sibling.c.id).where(sibling.c.objective_id == o.c.id))),
+        child.c.archived_at.is_(None))
+    newest = [_nth_newest(kr, rank) for rank in (1, 2)]
+    checkins = [aliased(Checkin.__table__) for _ in newest]
+    authors = [aliased(Member.__table__) for _ in newest]
+    columns = [
+        ws.c.id.label("workspace_id"), ws.c.uninstalled_at, ws.c.language, ws.c.score_cap, ws.c.updates_channel,
+        me.c.id.label("me_id"), me.c.role.label("me_role"), me.c.name.label("me_name"), me.c.locale.label("me_locale"),
+        o.c.id.label("o_id"), o.c.number.label("o_number"), o.c.title.label("o_title"), o.c.period.label("o_period"),
+        o.c.review_on.label("o_review_on"), o.c.level.label("o_level"), o.c.team_id.label("o_team_id"),
+        o.c.align_weight.label("o_align_weight"), o.c.archived_at.label("o_archived_at"), o.c.owner_id.label("o_owner_id"),
+        o_owner.c.user_id.label("o_owner_user"), o_owner.c.name.label("o_owner_name"),
+        team.c.name.label("team_name"), leads.label("leads_team"), aligned_below.label("aligned_below"),
+        parent_o.c.number.label("parent_o_number"), parent_kr_o.c.number.label("parent_kr_o_number"),
+        parent_kr.c.number.label("parent_kr_number"), period.c.closed_at,
+        kr.c.id.label("kr_id"), kr.c.number.label("kr_number"), kr.c.title.label("kr_title"), kr.c.start.label("kr_start"),
+        kr.c.target.label("kr_target"), kr.c.unit.label("kr_unit"), kr.c.weight.label("kr_weight"), kr.c.measure.label("kr_measure"),
+        kr.c.metric.label("kr_metric"), kr.c.channel.label("kr_channel"), kr.c.segment.label("kr_segment"),
+        kr.c.created_at.label("kr_created_at"), kr.c.owner_id.label("kr_owner_id"),
+        kr_owner.c.user_id.label("kr_owner_user"), kr_owner.c.name.label("kr_owner_name"),
+    ]
+    for n, (c, author) in enumerate(zip(checkins, authors), start=1):
+        columns += [c.c.value.label(f"c{n}_value"), c.c.confidence.label(f"c{n}_confidence"), c.c.note.label(f"c{n}_note"),
+                    c.c.created_at.label(f"c{n}_at"), c.c.source.label(f"c{n}_source"),
+                    author.c.user_id.label(f"c{n}_author_user"), author.c.name.label(f"c{n}_author_name")]
+    joined = (
+        ws.join(me, and_(me.c.workspace_id == ws.c.id, me.c.user_id == bindparam("user_id")))
+        .join(o, and_(o.c.workspace_id == ws.c.id, o.c.number == bindparam("objective_number")))
+        .join(o_owner, o_owner.c.id == o.c.owner_id)
+        .join(kr, and_(kr.c.objective_id == o.c.id, kr.c.archived_at.is_(None)))
+        .join(kr_owner, kr_owner.c.id == kr.c.owner_id)
+        .outerjoin(team, team.c.id == o.c.team_id)
+        .outerjoin(parent_o, parent_o.c.id == o.c.parent_objective_id)
+        .outerjoin(parent_kr, parent_kr.c.id == o.c.parent_key_result_id)
+        .outerjoin(parent_kr_o, parent_kr_o.c.id == parent_kr.c.objective_id)
+        .outerjoin(period, and_(period.c.workspace_id == ws.c.id, period.c.period == o.c.period))
+    )
+    for pick, c, author in zip(newest, checkins, authors):
+        joined = joined.outerjoin(c, c.c.id == pick).outerjoin(author, author.c.id == c.c.author_id)
+    return select(*columns).select_from(joined).where(ws.c.team_id == bindparam("team_id")).order_by(kr.c.number)
+
+
+def _nth_newest(kr, rank: int):
+    """The id of the key result's `rank`-th newest check-in, found by seeking its (created_at, id) index."""
+    earlier = aliased(Checkin.__table__)
+    return (select(earlier.c.id).where(earlier.c.key_result_id == kr.c.id)
+            .order_by(earlier.c.created_at.desc(), earlier.c.id.desc()).limit(1).offset(rank - 1).scalar_subquery())
