@@ -66,7 +66,7 @@ def run(profile: Profile, database_url: str | None = None, workers: int = 1, thr
             result["digest"]["postgresql"] = digest_size.run_digest(pg, profile.digest_shape, profile.digest_repeats, say, run_id)
     if "fanout" in parts:
         say("3. fan-out")
-        result["fanout"] = run_fanout_part(profile, say)
+        result["fanout"] = run_fanout_part(profile, say, pg)
     if "fuzz" in parts:
         say("5. random command lines over signed HTTP and the console")
         result["fuzz"] = fuzz.run_fuzz(profile.fuzz_lines, log=say)
@@ -80,12 +80,17 @@ def run(profile: Profile, database_url: str | None = None, workers: int = 1, thr
     return result
 
 
-def run_fanout_part(profile: Profile, say=log) -> dict:
-    """All digests with their charts (the default), then the same without charts beside it, in the same run."""
+def run_fanout_part(profile: Profile, say=log, pg: str | None = None) -> dict:
+    """All digests with their charts (the default), then the same without charts beside it, in the same run;
+    on PostgreSQL too when a server is given."""
     threads = profile.delivery_threads
     main = fanout.run_fanout(profile.fanout_count, charts=True, threads=threads, limit_s=profile.fanout_limit_s, log=say)
     bare = fanout.run_fanout(profile.fanout_count, charts=False, threads=threads, limit_s=profile.fanout_limit_s, log=say)
-    for run_ in (main, bare):
+    on_pg = {}
+    if pg:
+        on_pg["main_postgresql"] = fanout.run_fanout(profile.fanout_count, charts=True, threads=threads, limit_s=profile.fanout_limit_s,
+                                                     log=say, database_url=pg)
+    for run_ in (main, bare, *on_pg.values()):
         if run_["workspaces"] < 2000:
             run_["extrapolated_to_2000_s"] = round(run_["seconds_elapsed"] / run_["workspaces"] * 2000, 1) if run_["all_posted_once"] else None
     rtt = fanout.run_fanout(profile.rtt_sample, charts=False, threads=threads, rtt_ms=profile.rtt_ms, limit_s=profile.fanout_limit_s, log=say)
@@ -100,7 +105,7 @@ def run_fanout_part(profile: Profile, say=log) -> dict:
     ]
     if main["workspaces"] < 2000:
         notes.insert(0, f"{main['workspaces']} workspaces measured; 2,000 extrapolated ≈ {main.get('extrapolated_to_2000_s')} s with charts.")
-    return {"main": main, "without_charts": bare, "rtt_sample": rtt, "sequential_rtt": sequential, "notes": notes}
+    return {"main": main, "without_charts": bare, **on_pg, "rtt_sample": rtt, "sequential_rtt": sequential, "notes": notes}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -15,8 +15,10 @@ the charts is read off as a ratio in the same command.
 
 from __future__ import annotations
 
+import os
 import time
 from collections import Counter
+from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 
@@ -99,9 +101,38 @@ def _timed_poster(client, renderer):
 
 
 def run_fanout(count: int = 2000, charts: bool = False, limit_s: float = 300.0, threads: int = 8,
-               rtt_ms: float = 0.0, log=print) -> dict:
+               rtt_ms: float = 0.0, log=print, database_url: str | None = None) -> dict:
     """Post `count` digests due in the same minute with the bot's Deliverer posting `threads` at once
-    (its DELIVERY_THREADS); `rtt_ms` adds a simulated network round trip to every Slack call."""
+    (its DELIVERY_THREADS); `rtt_ms` adds a simulated network round trip to every Slack call.
+    `database_url`: a PostgreSQL server, on which a database of this run's own is created and dropped."""
+    if database_url and database_url.startswith("postgres"):
+        with _fresh_postgresql(database_url) as url:
+            result = _run_fanout(count, charts, limit_s, threads, rtt_ms, log, url)
+        return {**result, "database": "postgresql"}
+    return {**_run_fanout(count, charts, limit_s, threads, rtt_ms, log, None), "database": "sqlite"}
+
+
+@contextmanager
+def _fresh_postgresql(server_url: str):
+    """A new, empty database on the server of `server_url`, dropped afterwards: the Deliverer reads
+    every due subscription, so a shared database would mix in other runs' workspaces."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    url = make_url(server_url)
+    name = f"perfbot_fanout_{os.getpid()}_{int(time.time()) % 100000}"
+    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+        yield url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def _run_fanout(count: int, charts: bool, limit_s: float, threads: int, rtt_ms: float, log, database_url: str | None) -> dict:
     from bot.config import Settings
     from bot.render.text import Renderer
     from bot.scheduler.deliver import Deliverer
@@ -111,8 +142,7 @@ def run_fanout(count: int = 2000, charts: bool = False, limit_s: float = 300.0, 
     from bot.store.models import Send
     from bot.store.schema import upgrade
 
-    work = scratch_dir("fanout")
-    engine = make_engine(f"sqlite:///{work / 'fanout.sqlite3'}")
+    engine = make_engine(database_url or f"sqlite:///{scratch_dir('fanout') / 'fanout.sqlite3'}")
     upgrade(engine)
     started = time.perf_counter()
     channels = populate(engine, count, charts)
@@ -163,7 +193,7 @@ def run_fanout(count: int = 2000, charts: bool = False, limit_s: float = 300.0, 
             "uploads": len(emulator.uploaded_files()), "populate_s": round(populated, 1),
         }
         result["all_posted_once"] = result["posted_channels"] == count and result["posted_twice"] == 0 and result["lost"] == 0
-        log(f"  fan-out {count} workspaces ({result['deliverer']}, charts {'on' if charts else 'off'}"
+        log(f"  fan-out {count} workspaces ({'PostgreSQL' if database_url else 'SQLite'}, {result['deliverer']}, charts {'on' if charts else 'off'}"
             f"{f', +{rtt_ms:g} ms RTT' if rtt_ms else ''}): {result['seconds_elapsed']}s, {ticks} tick(s), "
             f"posted {result['posted_channels']}, twice {result['posted_twice']}, lost {result['lost']}, 429s {rate_limited}, "
             f"{result['seconds_in_slack_post']}s inside SlackPoster.post")

@@ -99,14 +99,16 @@ def evaluate(report: dict) -> list[dict]:
     if fz := report.get("fuzz"):
         problems = len(fz["http"]["problems"]) + len(fz["console"]["problems"]) + fz["http"]["tracebacks_in_log"]
         add("random command lines: no internal error, no traceback", "sqlite", f"{fz['http']['lines']} lines, {problems} problems", 0, problems == 0)
-    fanout = report.get("fanout", {}).get("main")
-    if fanout:
+    for run_name, where in (("main", "sqlite"), ("main_postgresql", "postgresql")):
+        fanout = report.get("fanout", {}).get(run_name)
+        if not fanout:
+            continue
         seconds = fanout["seconds_until_all_posted"]
         extrapolated = fanout.get("extrapolated_to_2000_s")
         value = seconds if fanout["workspaces"] >= 2000 else extrapolated
         note = "" if fanout["workspaces"] >= 2000 else f"EXTRAPOLATED from {fanout['workspaces']} workspaces"
-        add("fan-out of 2,000 digests with charts < 2 min", "sqlite", value, TARGETS["fanout_s"], None if value is None else value <= TARGETS["fanout_s"], note)
-        add("fan-out: each posted once, none lost", "sqlite", f"twice {fanout['posted_twice']}, lost {fanout['lost']}", "0, 0",
+        add("fan-out of 2,000 digests with charts < 2 min", where, value, TARGETS["fanout_s"], None if value is None else value <= TARGETS["fanout_s"], note)
+        add("fan-out: each posted once, none lost", where, f"twice {fanout['posted_twice']}, lost {fanout['lost']}", "0, 0",
             fanout["all_posted_once"], "" if fanout["workspaces"] >= 2000 else f"of {fanout['workspaces']} workspaces")
     return checks
 
@@ -182,7 +184,7 @@ def table(report: dict) -> str:
         for label, f in fan.items():
             if not isinstance(f, dict) or "workspaces" not in f:
                 continue
-            name = {"main": "charts on (the target)", "without_charts": "charts off, beside it", "rtt_sample": f"charts off, +RTT, {f.get('threads', 1)} threads (sample)",
+            name = {"main": "charts on (the target)", "without_charts": "charts off, beside it", "main_postgresql": "charts on, PostgreSQL", "rtt_sample": f"charts off, +RTT, {f.get('threads', 1)} threads (sample)",
                     "sequential_rtt": "one delivery thread, +RTT (sample)"}.get(label, label)
             out.append(f"   {name:<46}{f['workspaces']:>11}{f['seconds_elapsed']:>9.1f}{f['ticks']:>6}{f['posted_channels']:>8}{f['posted_twice']:>6}"
                        f"{f['lost']:>5}{f['http_429']:>6}{f['seconds_in_slack_post']:>10.1f}{f['per_digest_ms']:>10.1f}")

@@ -35,17 +35,19 @@ def claim_delivery(engine: Engine, key: str) -> bool:
             session.commit()
             return fresh
     with queued_transaction(engine) as connection:
-        return connection.execute(statement, {"key": key[:160], "created_at": utcnow()}).rowcount == 1
+        return connection.execute(statement, {"key": key[:160], "created_at": utcnow()}).first() is not None
 
 
 @cache
 def claim_statement(dialect: str) -> Insert | None:
-    """INSERT … ON CONFLICT DO NOTHING, in the dialects that have it (the bot's own databases)."""
+    """INSERT … ON CONFLICT DO NOTHING RETURNING key, in the dialects that have it (the bot's own
+    databases): a row back means this caller inserted it (psycopg reports no rowcount here)."""
     if dialect == "sqlite":
         from sqlalchemy.dialects.sqlite import insert
     elif dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:
         return None
-    return insert(SeenRequest.__table__).on_conflict_do_nothing(index_elements=["key"])
+    table = SeenRequest.__table__
+    return insert(table).on_conflict_do_nothing(index_elements=["key"]).returning(table.c.key)
 
