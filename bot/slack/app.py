@@ -54,12 +54,15 @@ def oauth_settings(settings: Settings, runtime: Runtime) -> OAuthSettings:
 def build_app(settings: Settings, runtime: Runtime) -> tuple[App, SlackDeps]:
     deps = SlackDeps(runtime=runtime, renderer=Renderer(runtime.catalog))
     signing_secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else None
-    if settings.oauth:
-        app = App(client=web_client(settings, token=""), signing_secret=signing_secret, oauth_settings=oauth_settings(settings, runtime),
-                  process_before_response=True, logger=logging.getLogger("slack_bolt"))
-    else:
-        app = App(client=web_client(settings), signing_secret=signing_secret, process_before_response=True,
+    # The signature is checked once, over the raw bytes, by `bot.slack.http.SlackEvents` before
+    # anything is dispatched (and Socket Mode has none): bolt checking it again cost every request
+    # a second HMAC and body decoding. `slack_routes` sends nothing but GETs past SlackEvents.
+    common = dict(signing_secret=signing_secret, process_before_response=True, request_verification_enabled=False,
                   logger=logging.getLogger("slack_bolt"))
+    if settings.oauth:
+        app = App(client=web_client(settings, token=""), oauth_settings=oauth_settings(settings, runtime), **common)
+    else:
+        app = App(client=web_client(settings), **common)
     # Teams that follow a Slack user group read it through the workspace's own client.
     deps.runtime = replace(runtime, groups=groups.SlackUserGroups(client_for_team(settings, app)))
     for listeners in (commands, actions, views, events, advice, groups):

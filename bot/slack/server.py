@@ -26,9 +26,15 @@ def slack_routes(settings: Settings, runtime):
     events = SlackEvents(app, settings.slack_signing_secret.get_secret_value(), lambda key: claim_delivery(runtime.engine, key))
 
     def dispatch(environ, start_response):
-        if environ.get("PATH_INFO") == EVENTS_PATH and environ.get("REQUEST_METHOD") == "POST":
+        """Only a POST to /slack/events reaches the listeners, through SlackEvents' signature check
+        (bolt's own is off: see `build_app`); the install pages are GETs."""
+        method = environ.get("REQUEST_METHOD")
+        if environ.get("PATH_INFO") == EVENTS_PATH and method == "POST":
             return events(environ, start_response)
-        return installs(environ, start_response)
+        if environ.get("PATH_INFO") != EVENTS_PATH and method in ("GET", "HEAD"):
+            return installs(environ, start_response)
+        start_response("405 Method Not Allowed", [("content-type", "text/plain"), ("allow", "POST" if environ.get("PATH_INFO") == EVENTS_PATH else "GET")])
+        return [b"method not allowed"]
 
     return {path: dispatch for path in SLACK_PATHS}, slack_poster(settings, app, deps)
 

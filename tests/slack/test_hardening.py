@@ -42,6 +42,19 @@ def test_forged_unsigned_and_stale_requests_get_401_and_change_nothing(slack: Sl
     assert "Forged" not in listing and "Stale" not in listing
 
 
+@pytest.mark.parametrize("path", ["/slack/install", "/slack/oauth_redirect"])
+def test_commands_posted_anywhere_but_the_events_path_reach_no_listener(slack: SlackSender, path):
+    """The signature is checked on /slack/events only, so nothing else may dispatch a command."""
+    base = slack.url.rsplit("/slack/events", 1)[0]
+    for signed in (False, True):
+        body = f"command=%2Fokr&text=add+Sideways+{signed}&team_id={slack.team_id}&user_id=U1".encode()
+        headers = signature_headers(body, slack.secret) if signed else {}
+        response = requests.post(base + path, data=body, headers={"Content-Type": "application/x-www-form-urlencoded", **headers},
+                                 timeout=10)
+        assert response.status_code == 405
+    assert "Sideways" not in reply_text(slack.command("/okr", "list"))
+
+
 def test_idle_and_slow_clients_cannot_delay_anyone_else(slack: SlackSender, server):
     stalled = open_stalled_connections(server, 40)  # 8 were enough to stop the old server for 75 s
     try:
