@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
@@ -9,7 +11,7 @@ from bot.domain import commands as c
 from bot.domain.errors import UserError
 from bot.domain.limits import checked_note
 from bot.domain.words import CONFIDENCES
-from bot.domain.measures import checked_actual
+from bot.domain.measures import Measurement, checked_actual
 from bot.domain.views import Person
 from bot.services import lookup
 from bot.services.context import Context
@@ -39,10 +41,7 @@ def record_checkin(ctx: Context, command: c.CheckIn, *, source: str = "console",
     if parent is not None:
         _refuse_rolled_up(ctx, str(command.ref), item)
     ctx.ensure_open(period)
-    value = checked_actual(str(command.ref), current_measurement(item), command.value)
-    note = checked_note(command.note)
-    if command.confidence not in (None, *CONFIDENCES):
-        raise UserError("error.unknown_confidence", word=str(command.confidence)[:40], ref=str(command.ref), value=str(command.value))
+    value, note = checked_values(command, current_measurement(item))
     duplicate = idempotency_key is not None and _already_recorded(ctx, idempotency_key)
     if not duplicate:
         row = Checkin(
@@ -65,6 +64,15 @@ def record_checkin(ctx: Context, command: c.CheckIn, *, source: str = "console",
         objective, key_result = lookup.key_result_picture(ctx, parent, item)
         return CheckinRecorded(key_result=key_result, objective=objective, **common)
     return CheckinRecorded(kpi=lookup.kpi_picture(ctx, item), **common)
+
+
+def checked_values(command: c.CheckIn, measurement: Measurement) -> tuple[Decimal, str]:
+    """The value as the item counts it and the note, or the refusal: the same rules on every path."""
+    value = checked_actual(str(command.ref), measurement, command.value)
+    note = checked_note(command.note)
+    if command.confidence not in (None, *CONFIDENCES):
+        raise UserError("error.unknown_confidence", word=str(command.confidence)[:40], ref=str(command.ref), value=str(command.value))
+    return value, note
 
 
 def _refuse_rolled_up(ctx: Context, ref: str, key_result: KeyResult) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
 
 
@@ -15,7 +14,7 @@ from bot.domain import source_commands as sc
 from bot.services.typed_checkin import typed_checkin
 from bot.services import admin, advice, alignment, api_tokens, checkins, digests, goals, insights, reports, sources, teams
 from bot.services.context import Actor, Context, open_context, reader_language  # noqa: F401 - edges read it here
-from bot.services.results import AfterCommit, HelpText
+from bot.services.results import AfterCommit, HelpText, Outcome  # noqa: F401 - edges read Outcome here
 from bot.services.runtime import Runtime
 from bot.store.database import unit_of_work
 
@@ -63,28 +62,24 @@ HANDLERS: dict[type, Callable] = {
 }
 
 
-@dataclass(frozen=True)
-class Outcome:
-    """A result to render, or the error to explain; `language` is the reader's."""
-
-    result: object | None
-    error: UserError | None
-    language: str
-
-
 def run_command(runtime: Runtime, actor: Actor, command: str, text: str, *, now: datetime | None = None,
                 source: str = "console", idempotency_key: str | None = None) -> Outcome:
     """Parse and execute one command in its own unit of work.
 
     A check-in typed on a key result first tries the hot path (`typed_checkin`), which does the
     common case in two statements and hands anything else back to the general path."""
-    if idempotency_key is None:
-        quick = _typed_checkin(runtime, actor, command, text, now, source)
+    try:
+        parsed, refused = parse_command(command, text), None
+    except UserError as error:
+        parsed, refused = None, error  # explained by the general path, in the reader's language
+    if idempotency_key is None and isinstance(parsed, c.CheckIn) and parsed.ref.kind == "KR":
+        quick = _typed_checkin(runtime, actor, parsed, now, source, label=f"{command} {text!r}")
         if quick is not None:
             return quick
 
     def execute(ctx: Context) -> object:
-        parsed = parse_command(command, text)
+        if refused is not None:
+            raise refused
         handler = HANDLERS[type(parsed)]
         if isinstance(parsed, c.CheckIn):
             return handler(ctx, parsed, source=source, idempotency_key=idempotency_key)
@@ -117,17 +112,9 @@ def run_use_case(runtime: Runtime, actor: Actor, use_case: Callable[[Context], o
         return Outcome(None, UserError("error.internal"), language)
 
 
-def _typed_checkin(runtime: Runtime, actor: Actor, command: str, text: str, now: datetime | None, source: str) -> Outcome | None:
+def _typed_checkin(runtime: Runtime, actor: Actor, parsed: c.CheckIn, now: datetime | None, source: str, label: str) -> Outcome | None:
     try:
-        parsed = parse_command(command, text)
-    except UserError:
-        return None  # the general path explains it
-    if not isinstance(parsed, c.CheckIn) or parsed.ref.kind != "KR":
-        return None
-    try:
-        answer = typed_checkin(runtime, actor, parsed, now=now, source=source)
+        return typed_checkin(runtime, actor, parsed, now=now, source=source)
     except Exception:
-        log.exception("check-in failed: %s %r", command, text)
+        log.exception("use case failed: %s", label)
         return Outcome(None, UserError("error.internal"), "en")
-    return None if answer is None else Outcome(answer.result, answer.error, answer.language)
-

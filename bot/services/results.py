@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from bot.domain.errors import UserError
 from bot.domain.views import KeyResultView, KpiView, ObjectiveView, Person, ScorecardView
 
 
@@ -134,3 +135,13 @@ class SettingsShown:
     settings: dict[str, object] = field(default_factory=dict)
     changed: tuple[str, ...] = ()
     cycle_change: CycleChange | None = None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """A result to render, or the error to explain; `language` is the reader's."""
+
+    result: object | None
+    error: UserError | None
+    language: str
+

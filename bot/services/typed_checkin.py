@@ -16,20 +16,17 @@ refusals through this entry point.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from types import SimpleNamespace
 
 from bot.domain import commands as c
 from bot.domain import permissions as p
 from bot.domain.errors import UserError
-from bot.domain.limits import checked_note
-from bot.domain.measures import checked_actual
 from bot.domain.views import CheckinRecord, KeyResultRecord, ObjectiveRecord, Person, Tags, objective_views
-from bot.domain.words import CONFIDENCES
 from bot.services.context import Actor, reader_language
 from bot.services.goals import current_measurement
-from bot.services.results import CheckinRecorded
+from bot.services.checkins import checked_values
+from bot.services.results import CheckinRecorded, Outcome
 from bot.services.runtime import Runtime
 from bot.store import checkin_queries
 from bot.store.database import queued_transaction
@@ -39,15 +36,8 @@ class _TakeTheGeneralPath(Exception):
     """Raised inside the transaction, so that nothing read or written is kept."""
 
 
-@dataclass(frozen=True)
-class TypedCheckin:
-    result: CheckinRecorded | None
-    error: UserError | None
-    language: str
-
-
 def typed_checkin(runtime: Runtime, actor: Actor, command: c.CheckIn, *, now: datetime | None = None,
-                  source: str = "slack") -> TypedCheckin | None:
+                  source: str = "slack") -> Outcome | None:
     """The check-in recorded (or refused for its value, note or confidence), or None: not the common case."""
     now = now or datetime.now(timezone.utc)
     try:
@@ -56,13 +46,9 @@ def typed_checkin(runtime: Runtime, actor: Actor, command: c.CheckIn, *, now: da
             first, mine = _usual(rows, actor, command)
             language = reader_language(first.language, first.me_locale)
             try:
-                value = checked_actual(str(command.ref), current_measurement(_item(mine)), command.value)
-                note = checked_note(command.note)
-                if command.confidence not in (None, *CONFIDENCES):
-                    raise UserError("error.unknown_confidence", word=str(command.confidence)[:40], ref=str(command.ref),
-                                    value=str(command.value))
+                value, note = checked_values(command, current_measurement(_item(mine)))
             except UserError as error:
-                return TypedCheckin(None, error, language)
+                return Outcome(None, error, language)
             checkin_queries.record(connection, workspace_id=first.workspace_id, key_result_id=mine.kr_id, kpi_id=None, value=value,
                                    confidence=command.confidence, note=note, author_id=first.me_id, source=source,
                                    created_at=now, idempotency_key=None)
@@ -71,7 +57,7 @@ def typed_checkin(runtime: Runtime, actor: Actor, command: c.CheckIn, *, now: da
     author = Person(actor.user_id, first.me_name or actor.user_id)
     written = CheckinRecord(value, command.confidence, note, author, now, source)
     objective, key_result = _pictures(rows, mine, written)
-    return TypedCheckin(CheckinRecorded(ref=str(command.ref), author=author, key_result=key_result, objective=objective, note=note,
+    return Outcome(CheckinRecorded(ref=str(command.ref), author=author, key_result=key_result, objective=objective, note=note,
                                         confidence=command.confidence, announce_to=first.updates_channel), None, language)
 
 
