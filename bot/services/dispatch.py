@@ -14,7 +14,8 @@ from bot.domain import source_commands as sc
 from bot.services.typed_checkin import typed_checkin
 from bot.services import admin, advice, alignment, api_tokens, checkins, digests, goals, insights, reports, sources, teams
 from bot.services.context import Actor, Context, open_context, reader_language  # noqa: F401 - edges read it here
-from bot.services.results import AfterCommit, HelpText, Outcome  # noqa: F401 - edges read Outcome here
+from bot.services.deliveries import Delivery
+from bot.services.results import AfterCommit, HelpText, Outcome, Replayed  # noqa: F401 - edges read Outcome here
 from bot.services.runtime import Runtime
 from bot.store.database import unit_of_work
 
@@ -63,19 +64,23 @@ HANDLERS: dict[type, Callable] = {
 
 
 def run_command(runtime: Runtime, actor: Actor, command: str, text: str, *, now: datetime | None = None,
-                source: str = "console", idempotency_key: str | None = None) -> Outcome:
+                source: str = "console", idempotency_key: str | None = None, delivery: Delivery | None = None) -> Outcome:
     """Parse and execute one command in its own unit of work.
 
     A check-in typed on a key result first tries the hot path (`typed_checkin`), which does the
-    common case in two statements and hands anything else back to the general path."""
+    common case in two statements and hands anything else back to the general path. The
+    request's `delivery`, if the edge passes one, is claimed before anything is done (by the hot
+    path, inside its transaction); a request already acted on answers `Replayed`."""
     try:
         parsed, refused = parse_command(command, text), None
     except UserError as error:
         parsed, refused = None, error  # explained by the general path, in the reader's language
     if idempotency_key is None and isinstance(parsed, c.CheckIn) and parsed.ref.kind == "KR":
-        quick = _typed_checkin(runtime, actor, parsed, now, source, label=f"{command} {text!r}")
+        quick = _typed_checkin(runtime, actor, parsed, now, source, delivery, label=f"{command} {text!r}")
         if quick is not None:
             return quick
+    if delivery is not None and not delivery.claim():
+        return Outcome(Replayed(), None, "en")
 
     def execute(ctx: Context) -> object:
         if refused is not None:
@@ -112,9 +117,10 @@ def run_use_case(runtime: Runtime, actor: Actor, use_case: Callable[[Context], o
         return Outcome(None, UserError("error.internal"), language)
 
 
-def _typed_checkin(runtime: Runtime, actor: Actor, parsed: c.CheckIn, now: datetime | None, source: str, label: str) -> Outcome | None:
+def _typed_checkin(runtime: Runtime, actor: Actor, parsed: c.CheckIn, now: datetime | None, source: str,
+                   delivery: Delivery | None, label: str) -> Outcome | None:
     try:
-        return typed_checkin(runtime, actor, parsed, now=now, source=source)
+        return typed_checkin(runtime, actor, parsed, now=now, source=source, delivery=delivery)
     except Exception:
         log.exception("use case failed: %s", label)
         return Outcome(None, UserError("error.internal"), "en")

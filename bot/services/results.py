@@ -21,6 +21,12 @@ class AfterCommit:
 
 
 @dataclass(frozen=True)
+class Replayed:
+    """The request was already acted on (a platform delivered it twice): nothing was done again,
+    and the edge answers nothing (it has no template)."""
+
+
+@dataclass(frozen=True)
 class ObjectiveAdded:
     objective: ObjectiveView
 

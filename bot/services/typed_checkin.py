@@ -26,7 +26,8 @@ from bot.domain.views import CheckinRecord, KeyResultRecord, ObjectiveRecord, Pe
 from bot.services.context import Actor, reader_language
 from bot.services.goals import current_measurement
 from bot.services.checkins import checked_values
-from bot.services.results import CheckinRecorded, Outcome
+from bot.services.deliveries import Delivery
+from bot.services.results import CheckinRecorded, Outcome, Replayed
 from bot.services.runtime import Runtime
 from bot.store import checkin_queries
 from bot.store.database import queued_transaction
@@ -37,8 +38,10 @@ class _TakeTheGeneralPath(Exception):
 
 
 def typed_checkin(runtime: Runtime, actor: Actor, command: c.CheckIn, *, now: datetime | None = None,
-                  source: str = "slack") -> Outcome | None:
-    """The check-in recorded (or refused for its value, note or confidence), or None: not the common case."""
+                  source: str = "slack", delivery: Delivery | None = None) -> Outcome | None:
+    """The check-in recorded (or refused for its value, note or confidence), or None: not the
+    common case. The request's `delivery` is claimed in the same transaction; a replay writes
+    nothing and answers `Replayed`."""
     now = now or datetime.now(timezone.utc)
     try:
         with queued_transaction(runtime.engine) as connection:
@@ -48,12 +51,16 @@ def typed_checkin(runtime: Runtime, actor: Actor, command: c.CheckIn, *, now: da
             try:
                 value, note = checked_values(command, current_measurement(_item(mine)))
             except UserError as error:
-                return Outcome(None, error, language)
+                return Outcome(None, error, language)  # nothing written, nothing claimed: a replay is refused alike
+            if delivery is not None and not delivery.claim_within(connection):
+                return Outcome(Replayed(), None, language)
             checkin_queries.record(connection, workspace_id=first.workspace_id, key_result_id=mine.kr_id, kpi_id=None, value=value,
                                    confidence=command.confidence, note=note, author_id=first.me_id, source=source,
                                    created_at=now, idempotency_key=None)
     except _TakeTheGeneralPath:
         return None
+    if delivery is not None:
+        delivery.settled()
     author = Person(actor.user_id, first.me_name or actor.user_id)
     written = CheckinRecord(value, command.confidence, note, author, now, source)
     objective, key_result = _pictures(rows, mine, written)

@@ -3,7 +3,9 @@
 - The signature and timestamp are checked first, so nothing unsigned is parsed and a header
   such as `X-Slack-Request-Timestamp: abc` is a 401, not a traceback.
 - A signed request is acted on once: its signature is claimed in the database (shared by
-  every replica) for as long as Slack's five-minute window; a replay gets an empty 200.
+  every replica) for as long as Slack's five-minute window; a replay gets an empty 200. A
+  slash command's claim is handed to its listener (`context["delivery"]`), which takes it
+  before acting: a typed check-in takes it inside its own transaction, so it commits once.
 - The body is parsed here. bolt's own parser takes any form body that contains the word
   "payload" for an interactivity payload, so `/okr add Track payload delivery times` found no
   listener (404); a body that is signed but malformed (`payload={`) is a 400 with one log line.
@@ -24,6 +26,7 @@ from slack_bolt.context.context import BoltContext
 from slack_bolt.request import BoltRequest
 from slack_bolt.request.internals import build_context
 
+from bot.services.deliveries import Delivery
 from bot.web.json_depth import MAX_JSON_DEPTH, json_depth
 
 log = logging.getLogger(__name__)
@@ -95,10 +98,10 @@ def _json(text: str) -> object:
 class SlackEvents:
     """The WSGI endpoint for Slack's POSTs: check, claim, parse, then `app.dispatch`."""
 
-    def __init__(self, app: App, signing_secret: str, claim: Callable[[str], bool]) -> None:
+    def __init__(self, app: App, signing_secret: str, delivery: Callable[[str], Delivery]) -> None:
         self.app = app
         self.secret = signing_secret.encode()
-        self.claim = claim  # True the first time a key is claimed, across every replica
+        self.delivery = delivery  # a request's claim, by key: the first claim wins, across every replica
         self.clock = time.time
 
     def _signature(self, timestamp: str, raw: bytes) -> str:
@@ -127,13 +130,15 @@ class SlackEvents:
         if abs(self.clock() - int(timestamp)) > MAX_AGE or not hmac.compare_digest(self._signature(timestamp, raw), signature):
             raise Refused(401, "invalid or stale signature")
         body = parse_slack_body(raw, headers.get("content-type", ""))
-        if not self.claim(f"sig:{signature}"):
-            log.warning("slack: a replayed request (same signature) from %s was ignored", environ.get("REMOTE_ADDR", "?"))
-            return 200, {"content-type": ["text/plain"]}, ""
+        delivery = self.delivery(f"sig:{signature}")
+        is_command = "command" in body and body.get("type") is None
+        if not is_command and not delivery.claim():  # a command's listener claims it (see the module's docstring)
+            return self._replayed(environ)
         request = BoltRequest(body=raw.decode("utf-8"), query=environ.get("QUERY_STRING", ""), headers={k: [v] for k, v in headers.items()})
         if request.body != body:  # bolt's parser read the form differently ("payload" in a command's text)
             request.body = body
             request.context = build_context(BoltContext({}), body)
+        request.context["delivery"] = delivery
         try:
             response = self.app.dispatch(request)
         except (KeyError, TypeError, AttributeError, IndexError, ValueError) as error:
@@ -143,7 +148,14 @@ class SlackEvents:
         except Exception:
             log.exception("slack: dispatching a request failed")
             raise Refused(500, "internal error") from None
+        if delivery.fresh is False:
+            return self._replayed(environ)
         return response.status, response.headers, response.body
+
+    @staticmethod
+    def _replayed(environ):
+        log.warning("slack: a replayed request (same signature) from %s was ignored", environ.get("REMOTE_ADDR", "?"))
+        return 200, {"content-type": ["text/plain"]}, ""
 
 
 def _headers(environ) -> dict[str, str]:

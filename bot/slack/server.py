@@ -17,13 +17,13 @@ def slack_routes(settings: Settings, runtime):
     `/slack/install` and `/slack/oauth_redirect` for installs). Returns (routes, poster)."""
     from slack_bolt.adapter.wsgi import SlackRequestHandler
 
-    from bot.services.deliveries import claim_delivery
+    from bot.services.deliveries import Delivery
     from bot.slack.app import build_app, slack_poster
     from bot.slack.http import SlackEvents
 
     app, deps = build_app(settings, runtime)
     installs = SlackRequestHandler(app)
-    events = SlackEvents(app, settings.slack_signing_secret.get_secret_value(), lambda key: claim_delivery(runtime.engine, key))
+    events = SlackEvents(app, settings.slack_signing_secret.get_secret_value(), lambda key: Delivery(runtime.engine, key))
 
     def dispatch(environ, start_response):
         """Only a POST to /slack/events reaches the listeners, through SlackEvents' signature check

@@ -7,6 +7,7 @@ refusal, a permission or a row that differs.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from itertools import count
@@ -19,6 +20,8 @@ from sqlalchemy import event, select, update
 from bot.domain.parsing import parse_command
 from bot.services.checkins import record_checkin
 from bot.services.context import Actor
+from bot.services.deliveries import Delivery
+from bot.services.results import CheckinRecorded, Replayed
 from bot.services.dispatch import run_command, run_use_case
 from bot.services.typed_checkin import typed_checkin
 from bot.store.models import Checkin, KeyResult, Workspace
@@ -151,3 +154,55 @@ def test_the_unusual_cases_take_the_general_path(runtime):
     assert run_command(runtime, owner, "/okr", "align O2 KR1.1").error is None
     assert typed_checkin(runtime, renamed, parsed) is None  # rolled up from O2 now
     assert run_command(runtime, renamed, "/checkin", "KR1.1 6").error.key == "error.rolled_up_checkin"
+
+
+def count_commits(engine) -> list[object]:
+    commits: list[object] = []
+    event.listen(engine, "commit", lambda connection: commits.append(connection))
+    return commits
+
+
+def test_a_check_in_and_the_claim_of_its_request_commit_together_once(runtime):
+    owner = set_up(runtime, "T-claim", ['O1 "Leads" target=100'])
+    run_command(runtime, owner, "/checkin", "KR1.1 1")  # the member's name and locale are current: the hot path
+    before = table_counts(runtime.engine)
+    seen, commits = count_statements(runtime.engine), count_commits(runtime.engine)
+    delivery = Delivery(runtime.engine, "sig:once")
+    outcome = run_command(runtime, owner, "/checkin", "KR1.1 42", delivery=delivery)
+    assert outcome.error is None and outcome.result.key_result.progress == Decimal("0.42")
+    work = [s.split()[0] for s in seen if not s.startswith(("BEGIN", "COMMIT"))]
+    assert work == ["SELECT", "INSERT", "INSERT"] and len(commits) == 1  # the claim, the check-in: one transaction
+    assert delivery.fresh is True
+    again = run_command(runtime, owner, "/checkin", "KR1.1 42", delivery=Delivery(runtime.engine, "sig:once"))
+    assert isinstance(again.result, Replayed) and again.error is None
+    after = table_counts(runtime.engine)
+    assert after["checkin"] == before["checkin"] + 1 and after["seen_request"] == before["seen_request"] + 1
+
+
+def test_a_request_raced_by_its_replays_is_recorded_once(runtime):
+    owner = set_up(runtime, "T-race", ['O1 "Leads" target=100'])
+    run_command(runtime, owner, "/checkin", "KR1.1 1")
+    before = table_counts(runtime.engine)["checkin"]
+    with ThreadPoolExecutor(8) as pool:
+        outcomes = list(pool.map(lambda _: run_command(runtime, owner, "/checkin", "KR1.1 7",
+                                                       delivery=Delivery(runtime.engine, "sig:raced")), range(8)))
+    assert sum(isinstance(o.result, CheckinRecorded) for o in outcomes) == 1
+    assert sum(isinstance(o.result, Replayed) for o in outcomes) == 7
+    assert table_counts(runtime.engine)["checkin"] == before + 1
+
+
+def test_a_refused_check_in_writes_no_claim_and_other_commands_claim_before_acting(runtime):
+    owner = set_up(runtime, "T-claims", ['O1 "Leads" target=100'])
+    run_command(runtime, owner, "/checkin", "KR1.1 1")
+    before = table_counts(runtime.engine)
+    refused = Delivery(runtime.engine, "sig:refused")
+    assert run_command(runtime, owner, "/checkin", "KR1.1 4%", delivery=refused).error is not None  # refused on the hot path
+    assert refused.fresh is None and table_counts(runtime.engine) == before  # bad input writes nothing
+    added = run_command(runtime, owner, "/okr", 'add "Once"', delivery=Delivery(runtime.engine, "sig:add"))
+    replayed = run_command(runtime, owner, "/okr", 'add "Once"', delivery=Delivery(runtime.engine, "sig:add"))
+    assert added.error is None and isinstance(replayed.result, Replayed)
+    general = Delivery(runtime.engine, "sig:general")  # a KR with a note too long: the general path explains, once claimed
+    run_command(runtime, owner, "/okr", 'align O2 KR1.1')  # O1 rolls up from O2 now: its check-ins take the general path
+    assert run_command(runtime, owner, "/checkin", "KR1.1 3", delivery=general).error.key == "error.rolled_up_checkin"
+    assert general.fresh is True
+    assert isinstance(run_command(runtime, owner, "/checkin", "KR1.1 3", delivery=Delivery(runtime.engine, "sig:general")).result, Replayed)

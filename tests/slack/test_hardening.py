@@ -91,6 +91,28 @@ def test_a_replayed_signed_request_is_acted_on_once(slack: SlackSender, server_d
     assert reply_text(slack.command("/okr", "list")).count("Replayed objective") == 1
 
 
+def test_a_check_in_replayed_at_once_is_recorded_once_and_a_form_opens_once(slack: SlackSender, emulator):
+    """A typed check-in claims its request inside its own transaction: replays racing it, or
+    arriving after it, record nothing and answer nothing."""
+    slack.command("/okr", "add Replayed check-ins")
+    slack.command("/okr", "kr O1 Sign-ups target=100")
+    def signed(text: str, trigger: str) -> tuple[bytes, dict]:
+        body = urlencode({"team_id": slack.team_id, "user_id": "UOWNER", "user_name": "owner", "command": "/checkin", "text": text,
+                          "trigger_id": trigger, "channel_id": "C1", "response_url": "http://127.0.0.1:9/unused"}).encode()
+        return body, {"Content-Type": "application/x-www-form-urlencoded", **signature_headers(body)}
+
+    body, headers = signed("KR1.1 37 replayed", "trigger-checkin-replay")
+    with ThreadPoolExecutor(6) as pool:
+        answers = list(pool.map(lambda _: requests.post(slack.url, data=body, headers=headers, timeout=10), range(6)))
+    assert [a.status_code for a in answers] == [200] * 6
+    assert sum("Checked in KR1.1" in a.text for a in answers) == 1 and sum(a.text == "" for a in answers) == 5
+    assert reply_text(slack.command("/okr", "show O1")).count("replayed") == 1
+    body, headers = signed("", "trigger-form-replay")  # a bare /checkin opens the form
+    for _ in range(3):
+        assert requests.post(slack.url, data=body, headers=headers, timeout=10).status_code == 200
+    assert [c.args.get("trigger_id") for c in emulator.calls_to("views.open")] == ["trigger-form-replay"]
+
+
 def test_text_that_mentions_payload_token_or_command_reaches_the_command(slack: SlackSender):
     for title in ("Track payload delivery times", "payload & token + command %41 50% = done"):
         reply = reply_text(slack.command("/okr", f"add {title}"))

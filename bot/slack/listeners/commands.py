@@ -9,7 +9,9 @@ from slack_sdk.webhook import WebhookClient
 from bot.domain.parsing import FORM, LATER, answering
 from bot.render.message import digest_chart
 from bot.services.digests import DigestReady
+from bot.services.deliveries import Delivery
 from bot.services.dispatch import reader_language, run_command, run_use_case
+from bot.services.results import Replayed
 from bot.services.home import checkin_choices, home
 from bot.slack.deps import SlackDeps
 from bot.slack.people import command_ids
@@ -21,11 +23,16 @@ log = logging.getLogger(__name__)
 SLASH_COMMANDS = ("/perf", "/okr", "/kpi", "/checkin", "/scorecard", "/advise", "/digest")
 
 
-def handle_command(deps: SlackDeps, ack, body: dict, client) -> None:
+def handle_command(deps: SlackDeps, ack, body: dict, client, delivery: Delivery | None = None) -> None:
+    """`delivery` (the signed request's claim, from `bot.slack.http`) is claimed before anything
+    is done; a typed check-in claims it inside its own transaction."""
     team_id, user_id, user_name = command_ids(body)
     actor = deps.profiles.actor(client, team_id, user_id, user_name)
     command, text = body.get("command", ""), body.get("text", "")
     how = answering(command, text)
+    if how and delivery is not None and not delivery.claim():
+        ack()
+        return
     if how and how[0] == FORM:
         ack()
         open_form(deps, client, actor, how[1], body.get("trigger_id"))
@@ -34,14 +41,17 @@ def handle_command(deps: SlackDeps, ack, body: dict, client) -> None:
         ack(response_type="ephemeral", text=deps.renderer.message(WAIT_MESSAGES[how[1]], actor_language(deps, actor)))
         deps.later(answer_later, deps, client, actor, body)
         return
-    outcome = run_command(deps.runtime, actor, command, text, source="slack")
+    outcome = run_command(deps.runtime, actor, command, text, source="slack", delivery=delivery)
+    if isinstance(outcome.result, Replayed):
+        ack()
+        return
     ack(response_type="ephemeral", **advice_message(deps, outcome))
     deps.later(follow_up_checkin, deps, client, actor, outcome)
 
 
 def register(app, deps: SlackDeps) -> None:
     for name in SLASH_COMMANDS:
-        app.command(name)(lambda ack, body, client: handle_command(deps, ack, body, client))
+        app.command(name)(lambda ack, body, client, context: handle_command(deps, ack, body, client, context.get("delivery")))
 
 
 WAIT_MESSAGES = {"digest": "digest.preparing", "source": "source.reading"}
