@@ -23,14 +23,21 @@ def message(deps: SlackDeps, text: str, language: str) -> dict:
     return {"text": b.fallback_text(text), "blocks": b.message_blocks(text, words.and_more)}
 
 
+def has_follow_up(outcome: Outcome, from_form: bool = False) -> bool:
+    """Whether `follow_up_checkin` has anything to do: most slash check-ins have not, and waking a
+    background thread for nothing made every request wait for the interpreter's lock."""
+    result = outcome.result
+    return isinstance(result, CheckinRecorded) and not result.duplicate and bool(from_form or result.announce_to)
+
+
 def follow_up_checkin(deps: SlackDeps, client: WebClient, actor: Actor, outcome: Outcome, from_form: bool = False) -> None:
     """After a check-in: announce in the updates channel; for a form, also confirm by DM and
     refresh Home, where the form was likely opened. A slash command's Home is rebuilt when the
     user next opens it (app_home_opened), so it is not rebuilt per check-in: that doubled the
     work of every /checkin and slowed the next reply (see the README's Performance section)."""
-    result = outcome.result
-    if not isinstance(result, CheckinRecorded) or result.duplicate:
+    if not has_follow_up(outcome, from_form):
         return
+    result = outcome.result
     if from_form:
         post_quietly(client, channel=actor.user_id, **outcome_message(deps, outcome))
     if result.announce_to:

@@ -16,7 +16,7 @@ from bot.services.home import checkin_choices, home
 from bot.slack.deps import SlackDeps
 from bot.slack.people import command_ids
 from bot.slack.listeners.advice import advice_message
-from bot.slack.replies import follow_up_checkin, message, outcome_message
+from bot.slack.replies import follow_up_checkin, has_follow_up, message, outcome_message
 from bot.slack.surfaces import Words, advice_modal, checkin_modal, objective_modal
 
 log = logging.getLogger(__name__)
@@ -46,7 +46,8 @@ def handle_command(deps: SlackDeps, ack, body: dict, client, delivery: Delivery 
         ack()
         return
     ack(response_type="ephemeral", **advice_message(deps, outcome))
-    deps.later(follow_up_checkin, deps, client, actor, outcome)
+    if has_follow_up(outcome):
+        deps.later(follow_up_checkin, deps, client, actor, outcome)
 
 
 def register(app, deps: SlackDeps) -> None:
