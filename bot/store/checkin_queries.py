@@ -41,13 +41,16 @@ def _situation_statement() -> Select:
     o_owner, kr_owner = aliased(Member.__table__), aliased(Member.__table__)
     team, period = Team.__table__, PeriodState.__table__
     parent_o, parent_kr, parent_kr_o = aliased(Objective.__table__), aliased(KeyResult.__table__), aliased(Objective.__table__)
-    child, sibling = aliased(Objective.__table__), aliased(KeyResult.__table__)
+    child, kr_child, sibling = aliased(Objective.__table__), aliased(Objective.__table__), aliased(KeyResult.__table__)
     led = aliased(Team.__table__)
     leads = exists().where(led.c.id == o.c.team_id, led.c.lead_id == me.c.id, led.c.archived_at.is_(None))
-    aligned_below = exists().where(
-        or_(child.c.parent_objective_id == o.c.id,
-            child.c.parent_key_result_id.in_(select(sibling.c.id).where(sibling.c.objective_id == o.c.id))),
-        child.c.archived_at.is_(None))
+    # Each EXISTS sits directly in the outer select, so it correlates to this objective (an IN
+    # subquery nested inside one did not: it read every key result of every workspace).
+    aligned_below = or_(
+        exists().where(child.c.parent_objective_id == o.c.id, child.c.archived_at.is_(None)),
+        exists().where(kr_child.c.parent_key_result_id == sibling.c.id, sibling.c.objective_id == o.c.id,
+                       kr_child.c.archived_at.is_(None)),
+    )
     newest = [_nth_newest(kr, rank) for rank in (1, 2)]
     checkins = [aliased(Checkin.__table__) for _ in newest]
     authors = [aliased(Member.__table__) for _ in newest]

@@ -24,6 +24,7 @@ from bot.services.deliveries import Delivery
 from bot.services.results import CheckinRecorded, Replayed
 from bot.services.dispatch import run_command, run_use_case
 from bot.services.typed_checkin import typed_checkin
+from bot.store import checkin_queries
 from bot.store.models import Checkin, KeyResult, Workspace
 from support.db import table_counts
 
@@ -206,3 +207,31 @@ def test_a_refused_check_in_writes_no_claim_and_other_commands_claim_before_acti
     assert run_command(runtime, owner, "/checkin", "KR1.1 3", delivery=general).error.key == "error.rolled_up_checkin"
     assert general.fresh is True
     assert isinstance(run_command(runtime, owner, "/checkin", "KR1.1 3", delivery=Delivery(runtime.engine, "sig:general")).result, Replayed)
+
+
+def test_an_alignment_elsewhere_leaves_the_hot_path_to_everyone_else(runtime):
+    """Only objectives aligned to *this* objective (or its key results) make a check-in take the
+    general path: an alignment in another workspace, or to another objective, does not."""
+    parsed = parse_command("/checkin", "KR1.1 5")
+    aligned = set_up(runtime, "T-aligned", ['O1 "Leads" target=100'])
+    run_command(runtime, aligned, "/okr", 'add "Team goal"')
+    run_command(runtime, aligned, "/okr", 'kr O2 "Posts" target=10')
+    assert run_command(runtime, aligned, "/okr", "align O2 KR1.1").error is None
+    elsewhere = set_up(runtime, "T-elsewhere", ['O1 "Leads" target=100'])
+    for actor in (aligned, elsewhere):
+        run_command(runtime, actor, "/checkin", "KR1.1 1" if actor is elsewhere else "KR2.1 1")
+    assert typed_checkin(runtime, elsewhere, parsed) is not None  # another workspace's alignment is not this one's
+    assert typed_checkin(runtime, aligned, parse_command("/checkin", "KR2.1 5")) is not None  # O2 has nothing aligned below it
+    assert typed_checkin(runtime, aligned, parsed) is None  # O1's KR1.1 rolls up from O2: the general path
+
+
+def test_the_hot_paths_read_never_scans_a_whole_table(runtime):
+    """Its cost must not grow with the database: every table is reached through an index."""
+    if runtime.engine.dialect.name != "sqlite":
+        pytest.skip("EXPLAIN QUERY PLAN is SQLite's")
+    statement = checkin_queries._situation_statement().compile(dialect=runtime.engine.dialect)
+    params = [{"team_id": "T", "user_id": "U", "objective_number": 1}.get(name, statement.params.get(name))
+              for name in statement.positiontup]
+    with runtime.engine.connect() as connection:
+        plan = [row[-1] for row in connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", tuple(params))]
+    assert plan and not [step for step in plan if step.startswith("SCAN")], plan
