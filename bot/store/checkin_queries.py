@@ -37,9 +37,13 @@ def _insert_statement() -> Insert:
 
 @cache
 def _situation_statement() -> Select:
+    """Four tables are joined (workspace, asker, objective, key results) plus each key result's two
+    newest check-ins; everything reached by a key from those rows (owners, team, parents, period,
+    authors) is a scalar subquery. PostgreSQL plans a join of fifteen tables with its genetic
+    optimizer in about 3.5 ms, on every execution (its plan cache keeps choosing custom plans):
+    eight times the query's own run time. Subqueries are planned one by one, in a fraction of it."""
     ws, me, o, kr = (t.__table__ for t in (Workspace, Member, Objective, KeyResult))
-    o_owner, kr_owner = aliased(Member.__table__), aliased(Member.__table__)
-    team, period = Team.__table__, PeriodState.__table__
+    members, team, period = Member.__table__, Team.__table__, PeriodState.__table__
     parent_o, parent_kr, parent_kr_o = aliased(Objective.__table__), aliased(KeyResult.__table__), aliased(Objective.__table__)
     child, kr_child, sibling = aliased(Objective.__table__), aliased(Objective.__table__), aliased(KeyResult.__table__)
     led = aliased(Team.__table__)
@@ -53,41 +57,43 @@ def _situation_statement() -> Select:
     )
     newest = [_nth_newest(kr, rank) for rank in (1, 2)]
     checkins = [aliased(Checkin.__table__) for _ in newest]
-    authors = [aliased(Member.__table__) for _ in newest]
+
+    def member(column: str, member_id, label: str):
+        who = aliased(members)
+        return select(who.c[column]).where(who.c.id == member_id).scalar_subquery().label(label)
+
     columns = [
         ws.c.id.label("workspace_id"), ws.c.uninstalled_at, ws.c.language, ws.c.score_cap, ws.c.updates_channel,
         me.c.id.label("me_id"), me.c.role.label("me_role"), me.c.name.label("me_name"), me.c.locale.label("me_locale"),
         o.c.id.label("o_id"), o.c.number.label("o_number"), o.c.title.label("o_title"), o.c.period.label("o_period"),
         o.c.review_on.label("o_review_on"), o.c.level.label("o_level"), o.c.team_id.label("o_team_id"),
         o.c.align_weight.label("o_align_weight"), o.c.archived_at.label("o_archived_at"), o.c.owner_id.label("o_owner_id"),
-        o_owner.c.user_id.label("o_owner_user"), o_owner.c.name.label("o_owner_name"),
-        team.c.name.label("team_name"), leads.label("leads_team"), aligned_below.label("aligned_below"),
-        parent_o.c.number.label("parent_o_number"), parent_kr_o.c.number.label("parent_kr_o_number"),
-        parent_kr.c.number.label("parent_kr_number"), period.c.closed_at,
+        member("user_id", o.c.owner_id, "o_owner_user"), member("name", o.c.owner_id, "o_owner_name"),
+        select(team.c.name).where(team.c.id == o.c.team_id).scalar_subquery().label("team_name"),
+        leads.label("leads_team"), aligned_below.label("aligned_below"),
+        select(parent_o.c.number).where(parent_o.c.id == o.c.parent_objective_id).scalar_subquery().label("parent_o_number"),
+        select(parent_kr_o.c.number).where(parent_kr.c.id == o.c.parent_key_result_id, parent_kr_o.c.id == parent_kr.c.objective_id)
+        .scalar_subquery().label("parent_kr_o_number"),
+        select(parent_kr.c.number).where(parent_kr.c.id == o.c.parent_key_result_id).scalar_subquery().label("parent_kr_number"),
+        select(period.c.closed_at).where(period.c.workspace_id == ws.c.id, period.c.period == o.c.period).scalar_subquery()
+        .label("closed_at"),
         kr.c.id.label("kr_id"), kr.c.number.label("kr_number"), kr.c.title.label("kr_title"), kr.c.start.label("kr_start"),
         kr.c.target.label("kr_target"), kr.c.unit.label("kr_unit"), kr.c.weight.label("kr_weight"), kr.c.measure.label("kr_measure"),
         kr.c.metric.label("kr_metric"), kr.c.channel.label("kr_channel"), kr.c.segment.label("kr_segment"),
         kr.c.created_at.label("kr_created_at"), kr.c.owner_id.label("kr_owner_id"),
-        kr_owner.c.user_id.label("kr_owner_user"), kr_owner.c.name.label("kr_owner_name"),
+        member("user_id", kr.c.owner_id, "kr_owner_user"), member("name", kr.c.owner_id, "kr_owner_name"),
     ]
-    for n, (c, author) in enumerate(zip(checkins, authors), start=1):
+    for n, c in enumerate(checkins, start=1):
         columns += [c.c.value.label(f"c{n}_value"), c.c.confidence.label(f"c{n}_confidence"), c.c.note.label(f"c{n}_note"),
                     c.c.created_at.label(f"c{n}_at"), c.c.source.label(f"c{n}_source"),
-                    author.c.user_id.label(f"c{n}_author_user"), author.c.name.label(f"c{n}_author_name")]
+                    member("user_id", c.c.author_id, f"c{n}_author_user"), member("name", c.c.author_id, f"c{n}_author_name")]
     joined = (
         ws.join(me, and_(me.c.workspace_id == ws.c.id, me.c.user_id == bindparam("user_id")))
         .join(o, and_(o.c.workspace_id == ws.c.id, o.c.number == bindparam("objective_number")))
-        .join(o_owner, o_owner.c.id == o.c.owner_id)
         .join(kr, and_(kr.c.objective_id == o.c.id, kr.c.archived_at.is_(None)))
-        .join(kr_owner, kr_owner.c.id == kr.c.owner_id)
-        .outerjoin(team, team.c.id == o.c.team_id)
-        .outerjoin(parent_o, parent_o.c.id == o.c.parent_objective_id)
-        .outerjoin(parent_kr, parent_kr.c.id == o.c.parent_key_result_id)
-        .outerjoin(parent_kr_o, parent_kr_o.c.id == parent_kr.c.objective_id)
-        .outerjoin(period, and_(period.c.workspace_id == ws.c.id, period.c.period == o.c.period))
     )
-    for pick, c, author in zip(newest, checkins, authors):
-        joined = joined.outerjoin(c, c.c.id == pick).outerjoin(author, author.c.id == c.c.author_id)
+    for pick, c in zip(newest, checkins):
+        joined = joined.outerjoin(c, c.c.id == pick)
     return select(*columns).select_from(joined).where(ws.c.team_id == bindparam("team_id")).order_by(kr.c.number)
 
 
