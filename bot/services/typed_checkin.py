@@ -51,16 +51,20 @@ def typed_checkin(runtime: Runtime, actor: Actor, command: c.CheckIn, *, now: da
             try:
                 value, note = checked_values(command, current_measurement(_item(mine)))
             except UserError as error:
-                return Outcome(None, error, language)  # nothing written, nothing claimed: a replay is refused alike
-            if delivery is not None and not delivery.claim_within(connection):
+                # Nothing written, nothing claimed: a replay is refused alike (the general path, which
+                # claims first, answers a replayed refusal with nothing; both write nothing).
+                return Outcome(None, error, language)
+            if delivery is not None and delivery.fresh is False:
                 return Outcome(Replayed(), None, language)
-            checkin_queries.record(connection, workspace_id=first.workspace_id, key_result_id=mine.kr_id, kpi_id=None, value=value,
-                                   confidence=command.confidence, note=note, author_id=first.me_id, source=source,
-                                   created_at=now, idempotency_key=None)
+            fresh = checkin_queries.record(connection, delivery.unclaimed_key if delivery else None, workspace_id=first.workspace_id,
+                                           key_result_id=mine.kr_id, kpi_id=None, value=value, confidence=command.confidence, note=note,
+                                           author_id=first.me_id, source=source, created_at=now, idempotency_key=None)
     except _TakeTheGeneralPath:
         return None
     if delivery is not None:
-        delivery.settled()
+        delivery.settled(fresh)
+    if not fresh:
+        return Outcome(Replayed(), None, language)  # nothing was written: the request was acted on before
     author = Person(actor.user_id, first.me_name or actor.user_id)
     written = CheckinRecord(value, command.confidence, note, author, now, source)
     objective, key_result = _pictures(rows, mine, written)

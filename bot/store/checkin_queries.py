@@ -16,6 +16,7 @@ from functools import cache
 from sqlalchemy import Connection, Insert, Row, Select, and_, bindparam, exists, insert, or_, select
 from sqlalchemy.orm import aliased
 
+from bot.store.claims import claim_in, claim_params, claim_statement
 from bot.store.models import Checkin, KeyResult, Member, Objective, PeriodState, Team, Workspace
 
 
@@ -26,13 +27,35 @@ def situation(connection: Connection, team_id: str, user_id: str, objective_numb
     return list(connection.execute(_situation_statement(), params))
 
 
-def record(connection: Connection, **values) -> None:
+def record(connection: Connection, claim: str | None, **values) -> bool:
+    """Write the check-in, claiming the request's key `claim` (if given) in the same transaction:
+    False, and nothing written, if the key was claimed before. On PostgreSQL the claim and the
+    check-in are one statement (each statement is a round trip there: a third of a millisecond)."""
+    if claim is None:
+        connection.execute(_insert_statement(), values)
+        return True
+    if connection.dialect.name == "postgresql":
+        params = {**claim_params(claim), **{f"v_{name}": value for name, value in values.items()}}
+        return connection.execute(_claimed_insert_statement(tuple(values)), params).first() is not None
+    if not claim_in(connection, claim):
+        return False
     connection.execute(_insert_statement(), values)
+    return True
 
 
 @cache
 def _insert_statement() -> Insert:
     return insert(Checkin.__table__)
+
+
+@cache
+def _claimed_insert_statement(names: tuple[str, ...]) -> Insert:
+    """WITH claim AS (INSERT INTO seen_request … ON CONFLICT DO NOTHING RETURNING key)
+    INSERT INTO checkin (…) SELECT :values FROM claim RETURNING id: no claim row, no check-in."""
+    table = Checkin.__table__
+    claimed = claim_statement("postgresql").cte("claim")
+    values = select(*[bindparam(f"v_{name}", type_=table.c[name].type).label(name) for name in names]).select_from(claimed)
+    return insert(table).from_select(list(names), values).returning(table.c.id).add_cte(claimed)
 
 
 @cache
