@@ -248,3 +248,30 @@ def test_the_hot_paths_read_joins_few_enough_tables_to_plan_cheaply(runtime):
 
     [joined] = checkin_queries._situation_statement().get_final_froms()
     assert len(tables(joined)) <= 8, [t.name for t in tables(joined)]
+
+
+def test_a_check_in_that_fails_midway_leaves_its_request_unclaimed_so_a_retry_records_it(runtime):
+    """The claim commits with the check-in or not at all. (When the claim was its own transaction,
+    a crash between the two lost the check-in: the retry was taken for a replay and dropped.)"""
+    owner = set_up(runtime, "T-midway", ['O1 "Leads" target=100'])
+    run_command(runtime, owner, "/checkin", "KR1.1 1")
+    before = table_counts(runtime.engine)
+    failures = []
+
+    def fail_the_check_in_once(conn, cursor, statement, *rest):
+        if "INSERT INTO checkin" in statement and not failures:
+            failures.append(statement)
+            raise RuntimeError("the process died here")
+
+    event.listen(runtime.engine, "before_cursor_execute", fail_the_check_in_once)
+    try:
+        first = Delivery(runtime.engine, "sig:midway")
+        failed = run_command(runtime, owner, "/checkin", "KR1.1 64", delivery=first)
+        assert failures and failed.error.key == "error.internal" and first.fresh is None
+        assert table_counts(runtime.engine) == before  # neither the claim nor the check-in
+        retry = run_command(runtime, owner, "/checkin", "KR1.1 64", delivery=Delivery(runtime.engine, "sig:midway"))
+    finally:
+        event.remove(runtime.engine, "before_cursor_execute", fail_the_check_in_once)
+    assert retry.error is None and retry.result.key_result.progress == Decimal("0.64")
+    after = table_counts(runtime.engine)
+    assert after["checkin"] == before["checkin"] + 1 and after["seen_request"] == before["seen_request"] + 1
