@@ -14,7 +14,7 @@ from bot.domain import source_commands as sc
 from bot.services.typed_checkin import typed_checkin
 from bot.services import admin, advice, alignment, api_tokens, checkins, digests, goals, insights, reports, sources, teams
 from bot.services.context import Actor, Context, open_context, reader_language  # noqa: F401 - edges read it here
-from bot.services.deliveries import Delivery
+from bot.services.deliveries import Delivery, first_delivery
 from bot.services.results import AfterCommit, HelpText, Outcome, Replayed  # noqa: F401 - edges read Outcome here
 from bot.services.runtime import Runtime
 from bot.store.database import unit_of_work
@@ -69,8 +69,10 @@ def run_command(runtime: Runtime, actor: Actor, command: str, text: str, *, now:
 
     A check-in typed on a key result first tries the hot path (`typed_checkin`), which does the
     common case in two statements and hands anything else back to the general path. The
-    request's `delivery`, if the edge passes one, is claimed before anything is done (by the hot
-    path, inside its transaction); a request already acted on answers `Replayed`."""
+    request's `delivery`, if the edge passes one, is claimed inside the transaction that does the
+    work (first thing in the unit of work, or with the hot path's insert): it commits with the work
+    or not at all, so a retry after a failure is acted on, and a request costs one commit. A
+    request already acted on answers `Replayed`."""
     try:
         parsed, refused = parse_command(command, text), None
     except UserError as error:
@@ -79,10 +81,13 @@ def run_command(runtime: Runtime, actor: Actor, command: str, text: str, *, now:
         quick = _typed_checkin(runtime, actor, parsed, now, source, delivery, label=f"{command} {text!r}")
         if quick is not None:
             return quick
-    if delivery is not None and not delivery.claim():
+    key = delivery.unclaimed_key if delivery is not None else None
+    if delivery is not None and delivery.fresh is False:
         return Outcome(Replayed(), None, "en")
 
     def execute(ctx: Context) -> object:
+        if key is not None and not first_delivery(ctx.session, key):
+            return Replayed()
         if refused is not None:
             raise refused
         handler = HANDLERS[type(parsed)]
@@ -90,7 +95,10 @@ def run_command(runtime: Runtime, actor: Actor, command: str, text: str, *, now:
             return handler(ctx, parsed, source=source, idempotency_key=idempotency_key)
         return handler(ctx, parsed)
 
-    return run_use_case(runtime, actor, execute, now=now, label=f"{command} {text!r}")
+    outcome = run_use_case(runtime, actor, execute, now=now, label=f"{command} {text!r}")
+    if key is not None and outcome.error is None:  # committed: the claim with it
+        delivery.settled(not isinstance(outcome.result, Replayed))
+    return outcome
 
 
 def run_use_case(runtime: Runtime, actor: Actor, use_case: Callable[[Context], object], *, now: datetime | None = None,

@@ -194,21 +194,25 @@ def test_a_request_raced_by_its_replays_is_recorded_once(runtime):
     assert table_counts(runtime.engine)["checkin"] == before + 1
 
 
-def test_a_refused_check_in_writes_no_claim_and_other_commands_claim_before_acting(runtime):
+def test_a_refused_command_claims_nothing_and_an_accepted_one_is_claimed_with_its_work(runtime):
     owner = set_up(runtime, "T-claims", ['O1 "Leads" target=100'])
     run_command(runtime, owner, "/checkin", "KR1.1 1")
     before = table_counts(runtime.engine)
     refused = Delivery(runtime.engine, "sig:refused")
     assert run_command(runtime, owner, "/checkin", "KR1.1 4%", delivery=refused).error is not None  # refused on the hot path
     assert refused.fresh is None and table_counts(runtime.engine) == before  # bad input writes nothing
-    added = run_command(runtime, owner, "/okr", 'add "Once"', delivery=Delivery(runtime.engine, "sig:add"))
+    commits = count_commits(runtime.engine)
+    added = Delivery(runtime.engine, "sig:add")
+    assert run_command(runtime, owner, "/okr", 'add "Once"', delivery=added).error is None
+    assert added.fresh is True and len(commits) == 1  # the general path: the claim and the work, one transaction
     replayed = run_command(runtime, owner, "/okr", 'add "Once"', delivery=Delivery(runtime.engine, "sig:add"))
-    assert added.error is None and isinstance(replayed.result, Replayed)
-    general = Delivery(runtime.engine, "sig:general")  # a key result rolled up from another objective: the general path explains, once claimed
+    assert isinstance(replayed.result, Replayed) and table_counts(runtime.engine)["objective"] == before["objective"] + 1
     run_command(runtime, owner, "/okr", 'align O2 KR1.1')  # O1 rolls up from O2 now: its check-ins take the general path
+    general = Delivery(runtime.engine, "sig:general")
     assert run_command(runtime, owner, "/checkin", "KR1.1 3", delivery=general).error.key == "error.rolled_up_checkin"
-    assert general.fresh is True
-    assert isinstance(run_command(runtime, owner, "/checkin", "KR1.1 3", delivery=Delivery(runtime.engine, "sig:general")).result, Replayed)
+    assert general.fresh is None  # refused by the general path: rolled back, claim and all
+    again = run_command(runtime, owner, "/checkin", "KR1.1 3", delivery=Delivery(runtime.engine, "sig:general"))
+    assert again.error.key == "error.rolled_up_checkin"  # a replay is refused alike, and still writes nothing
 
 
 def test_an_alignment_elsewhere_leaves_the_hot_path_to_everyone_else(runtime):
@@ -275,3 +279,23 @@ def test_a_check_in_that_fails_midway_leaves_its_request_unclaimed_so_a_retry_re
     assert retry.error is None and retry.result.key_result.progress == Decimal("0.64")
     after = table_counts(runtime.engine)
     assert after["checkin"] == before["checkin"] + 1 and after["seen_request"] == before["seen_request"] + 1
+
+
+def test_a_general_command_that_fails_midway_leaves_its_request_unclaimed_too(runtime):
+    owner = set_up(runtime, "T-midway-general", ['O1 "Leads" target=100'])
+    before = table_counts(runtime.engine)
+    failures = []
+
+    def fail_once(conn, cursor, statement, *rest):
+        if statement.startswith("INSERT INTO objective") and not failures:
+            failures.append(statement)
+            raise RuntimeError("the process died here")
+
+    event.listen(runtime.engine, "before_cursor_execute", fail_once)
+    try:
+        failed = run_command(runtime, owner, "/okr", 'add "Retried"', delivery=Delivery(runtime.engine, "sig:general-midway"))
+        assert failures and failed.error.key == "error.internal" and table_counts(runtime.engine) == before
+        retry = run_command(runtime, owner, "/okr", 'add "Retried"', delivery=Delivery(runtime.engine, "sig:general-midway"))
+    finally:
+        event.remove(runtime.engine, "before_cursor_execute", fail_once)
+    assert retry.error is None and table_counts(runtime.engine)["objective"] == before["objective"] + 1
