@@ -7,7 +7,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from bot.store.claims import KEY_LENGTH, claim_in
-from bot.store.database import queued_session, queued_transaction
+from bot.store.database import queued_transaction
 from bot.store.models import SeenRequest
 
 
@@ -26,21 +26,17 @@ def claim_delivery(engine: Engine, key: str) -> bool:
 
     Every signed Slack request is claimed before it is acted on, so it is one statement
     (an insert that does nothing on a conflict), not a session, a savepoint and a flush."""
-    if engine.dialect.name not in ("sqlite", "postgresql"):
-        with queued_session(engine) as session:
-            fresh = first_delivery(session, key)
-            session.commit()
-            return fresh
     with queued_transaction(engine) as connection:
         return claim_in(connection, key)
 
 
 class Delivery:
     """One signed request, to be acted on once. The edge that received it hands it to the work it
-    starts instead of claiming it first: the typed check-in claims it with its own insert (one
-    commit per check-in, not two: on PostgreSQL each commit waits for the disk), every other path
-    claims it alone before acting (`claim`). `fresh` is None until it has been claimed; it is only
-    touched by the request's own thread."""
+    starts instead of claiming it first: a command claims it in the transaction that does its work
+    (`unclaimed_key`, then `settled` once that has committed), so the claim commits with the work
+    or not at all, and a request costs one commit (on PostgreSQL each commit waits for the disk);
+    work that is not one transaction (opening a form) claims it alone first (`claim`). `fresh` is
+    None until it has been claimed; it is only touched by the request's own thread."""
 
     def __init__(self, engine: Engine, key: str) -> None:
         self.engine, self.key = engine, key

@@ -73,6 +73,8 @@ def run_command(runtime: Runtime, actor: Actor, command: str, text: str, *, now:
     work (first thing in the unit of work, or with the hot path's insert): it commits with the work
     or not at all, so a retry after a failure is acted on, and a request costs one commit. A
     request already acted on answers `Replayed`."""
+    if delivery is not None and delivery.fresh is False:
+        return Outcome(Replayed(), None, "en")
     try:
         parsed, refused = parse_command(command, text), None
     except UserError as error:
@@ -82,8 +84,6 @@ def run_command(runtime: Runtime, actor: Actor, command: str, text: str, *, now:
         if quick is not None:
             return quick
     key = delivery.unclaimed_key if delivery is not None else None
-    if delivery is not None and delivery.fresh is False:
-        return Outcome(Replayed(), None, "en")
 
     def execute(ctx: Context) -> object:
         if key is not None and not first_delivery(ctx.session, key):

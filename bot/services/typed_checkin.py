@@ -40,8 +40,8 @@ class _TakeTheGeneralPath(Exception):
 def typed_checkin(runtime: Runtime, actor: Actor, command: c.CheckIn, *, now: datetime | None = None,
                   source: str = "slack", delivery: Delivery | None = None) -> Outcome | None:
     """The check-in recorded (or refused for its value, note or confidence), or None: not the
-    common case. The request's `delivery` is claimed in the same transaction; a replay writes
-    nothing and answers `Replayed`."""
+    common case. The request's `delivery` (not known to be a replay: the caller checks) is claimed
+    with the check-in's insert; a replay writes nothing and answers `Replayed`."""
     now = now or datetime.now(timezone.utc)
     try:
         with queued_transaction(runtime.engine) as connection:
@@ -51,11 +51,7 @@ def typed_checkin(runtime: Runtime, actor: Actor, command: c.CheckIn, *, now: da
             try:
                 value, note = checked_values(command, current_measurement(_item(mine)))
             except UserError as error:
-                # Nothing written, nothing claimed: a replay is refused alike (the general path, which
-                # claims first, answers a replayed refusal with nothing; both write nothing).
-                return Outcome(None, error, language)
-            if delivery is not None and delivery.fresh is False:
-                return Outcome(Replayed(), None, language)
+                return Outcome(None, error, language)  # nothing written, nothing claimed: a replay is refused alike
             fresh = checkin_queries.record(connection, delivery.unclaimed_key if delivery else None, workspace_id=first.workspace_id,
                                            key_result_id=mine.kr_id, kpi_id=None, value=value, confidence=command.confidence, note=note,
                                            author_id=first.me_id, source=source, created_at=now, idempotency_key=None)

@@ -4,8 +4,8 @@
   such as `X-Slack-Request-Timestamp: abc` is a 401, not a traceback.
 - A signed request is acted on once: its signature is claimed in the database (shared by
   every replica) for as long as Slack's five-minute window; a replay gets an empty 200. A
-  slash command's claim is handed to its listener (`context["delivery"]`), which takes it
-  before acting: a typed check-in takes it inside its own transaction, so it commits once.
+  slash command's claim is handed to its listener (`context["delivery"]`), which takes it in
+  the transaction that does the command's work, so the two commit together, once.
 - The body is parsed here. bolt's own parser takes any form body that contains the word
   "payload" for an interactivity payload, so `/okr add Track payload delivery times` found no
   listener (404); a body that is signed but malformed (`payload={`) is a 400 with one log line.

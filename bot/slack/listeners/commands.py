@@ -25,7 +25,7 @@ SLASH_COMMANDS = ("/perf", "/okr", "/kpi", "/checkin", "/scorecard", "/advise", 
 
 def handle_command(deps: SlackDeps, ack, body: dict, client, delivery: Delivery | None = None) -> None:
     """`delivery` (the signed request's claim, from `bot.slack.http`) is claimed before anything
-    is done; a typed check-in claims it inside its own transaction."""
+    is done: by `run_command` with the command's own work, or alone before a form or a later answer."""
     team_id, user_id, user_name = command_ids(body)
     actor = deps.profiles.actor(client, team_id, user_id, user_name)
     command, text = body.get("command", ""), body.get("text", "")
